@@ -1,0 +1,34 @@
+// Small text helpers shared by the parser, the dedup keys and the classifier.
+// The documents are Chinese markdown written by many hands: full-width punctuation, stray
+// backticks and bold markers, and numbering in every style.
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+export function hasCjk(s: string): boolean {
+  return CJK.test(s);
+}
+
+/** Remove inline markdown (bold, code spans, links) and collapse white space. */
+export function stripInline(s: string): string {
+  return s
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\*\*|`/g, '')
+    .replace(/[ \t\u00a0\u3000]+/g, ' ')
+    .trim();
+}
+
+/** Leading question numbering: "1.", "12、", "3．", "(4)", "一、". */
+export const NUMBERING = /^(?:\(?\d{1,3}\s*[.．、)）]|[一二三四五六七八九十]+\s*[、.．])\s*/;
+
+export function stripNumbering(s: string): string {
+  return s.replace(NUMBERING, '').trim();
+}
+
+/** True when a line ends a sentence (or a block), so a document ending there is not cut off. */
+export function endsCleanly(line: string): boolean {
+  const t = line.trim();
+  if (t === '') return true;
+  if (/^(`{3,}|~{3,})/.test(t)) return true;
+  return /[。！？.!?；;：:）)」』”"'`*>\]}]$/.test(t);
+}
