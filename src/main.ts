@@ -1,0 +1,24 @@
+// Entry point: read the configuration, load the bank, build the app, serve.
+import { serve } from '@hono/node-server';
+import { createApp } from './app.tsx';
+import { BankStore } from './bank/store.ts';
+import { loadConfig } from './config.ts';
+
+function main() {
+  const config = loadConfig();
+  const bank = BankStore.load(config.BANK_PATH);
+  const app = createApp({ config, bank });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    console.log(JSON.stringify({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, questions: bank.questions.length }));
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(`mianshi cannot start: ${(e as Error).message}`);
+  process.exit(1);
+}
