@@ -11,6 +11,11 @@ function main() {
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     console.log(JSON.stringify({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, questions: bank.questions.length }));
   });
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    const hint = e.code === 'EADDRINUSE' ? ` (port ${config.PORT} is in use; set PORT to another port)` : '';
+    console.error(`mianshi cannot listen on ${config.HOST}:${config.PORT}: ${e.message}${hint}`);
+    process.exit(1);
+  });
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

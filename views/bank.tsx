@@ -85,6 +85,7 @@ export function BankPage(props: {
           hx-target="#results"
           hx-swap="outerHTML"
           hx-push-url="true"
+          hx-sync="this:replace"
           role="search"
         >
           <label class="search">

@@ -28,6 +28,7 @@ export function Layout(props: { ctx: PageContext; title: string; children: Child
         {/* htmx's own indicator CSS would be an inline style, which our CSP forbids; app.css has it. */}
         <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
         <title>{`${props.title} · ${ctx.t.brand}`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/htmx.js" defer></script>
       </head>

@@ -19,7 +19,7 @@ export function stripInline(s: string): string {
 }
 
 /** Leading question numbering: "1.", "12、", "3．", "(4)", "一、". */
-export const NUMBERING = /^(?:\(?\d{1,3}\s*[.．、)）]|[一二三四五六七八九十]+\s*[、.．])\s*/;
+export const NUMBERING = /^(?:\(?\d{1,4}\s*[.．、)）]|[一二三四五六七八九十]+\s*[、.．])\s*/;
 
 export function stripNumbering(s: string): string {
   return s.replace(NUMBERING, '').trim();
