@@ -10,6 +10,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.ts';
 import type { BankStore } from './bank/store.ts';
+import { databaseOk, type Db } from './db/index.ts';
 import { bankRoutes } from './routes/bank.tsx';
 import { MessagePage } from '../views/bank.tsx';
 import { pickLang, TEXTS } from '../views/i18n.ts';
@@ -18,6 +19,7 @@ import type { PageContext } from '../views/layout.tsx';
 export interface Deps {
   config: Config;
   bank: BankStore;
+  db: Db;
 }
 
 export type Env = { Variables: { page: PageContext } };
@@ -62,7 +64,11 @@ export function createApp(deps: Deps) {
     await next();
   });
 
-  app.get('/healthz', (c) => c.json({ status: 'ok', questions: deps.bank.questions.length }));
+  // 200 only when the parts a candidate needs answer: the bank is loaded and the database responds.
+  app.get('/healthz', (c) => {
+    const database = databaseOk(deps.db);
+    return c.json({ status: database ? 'ok' : 'degraded', questions: deps.bank.questions.length, database }, database ? 200 : 503);
+  });
 
   app.get('/static/*', (c) => {
     const file = STATIC[c.req.path];

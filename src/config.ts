@@ -7,6 +7,8 @@ export const ConfigSchema = z.object({
   /** 127.0.0.1 keeps the service private to this machine; set 0.0.0.0 to serve a network. */
   HOST: z.string().min(1).default('127.0.0.1'),
   BANK_PATH: z.string().min(1).default('questions/bank.json'),
+  /** The embedded SQLite file, created (with its folder) on first start. */
+  DATABASE_PATH: z.string().min(1).default('data/mianshi.db'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -3,11 +3,13 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.tsx';
 import { BankStore } from './bank/store.ts';
 import { loadConfig } from './config.ts';
+import { openDatabase } from './db/index.ts';
 
 function main() {
   const config = loadConfig();
   const bank = BankStore.load(config.BANK_PATH);
-  const app = createApp({ config, bank });
+  const db = openDatabase(config.DATABASE_PATH);
+  const app = createApp({ config, bank, db });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     console.log(JSON.stringify({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, questions: bank.questions.length }));
   });
@@ -16,7 +18,11 @@ function main() {
     console.error(`mianshi cannot listen on ${config.HOST}:${config.PORT}: ${e.message}${hint}`);
     process.exit(1);
   });
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () =>
+    server.close(() => {
+      db.$client.close();
+      process.exit(0);
+    });
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

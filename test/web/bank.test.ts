@@ -1,20 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.tsx';
 import type { Bank } from '../../src/bank/bank.ts';
 import { BankStore } from '../../src/bank/store.ts';
-import { loadConfig } from '../../src/config.ts';
-import { BANK_PATH } from '../helpers/sources.ts';
+import { bank, testApp } from '../helpers/app.ts';
 
-const bank = BankStore.load(BANK_PATH);
-const app = createApp({ config: loadConfig({}), bank });
+const { app } = testApp();
 const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers });
 const count = (html: string) => (html.match(/<li><a href="\/questions\/q_/g) ?? []).length;
 
 describe('GET /healthz', () => {
-  it('answers 200', async () => {
+  it('answers 200 when the bank is loaded and the database answers', async () => {
     const res = await get('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', questions: 137 });
+    expect(await res.json()).toEqual({ status: 'ok', questions: 137, database: true });
+  });
+
+  it('answers 503 when the database does not', async () => {
+    const broken = testApp();
+    broken.db.$client.close();
+    const res = await broken.app.request('/healthz');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ status: 'degraded', database: false });
   });
 });
 
@@ -140,7 +145,7 @@ describe('escaping', () => {
         },
       ],
     };
-    const evilApp = createApp({ config: loadConfig({}), bank: new BankStore(evil) });
+    const evilApp = testApp({ bank: new BankStore(evil) }).app;
     for (const path of ['/questions', '/questions/q_0000abcd', '/questions?q=%3Cscript%3E']) {
       const html = await (await evilApp.request(path)).text();
       expect(html).not.toMatch(/<script>alert|<img src=x|<b hx-get|<svg onload|href="javascript:|<i>doc/);
