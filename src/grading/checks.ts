@@ -1,0 +1,212 @@
+// Deterministic checks of a prose answer against its rubric: which key points it makes (with the
+// sentence that makes each), which misconceptions it states, and the gates that send an answer to
+// zero (empty, "不知道", a restatement of the question, off-topic, a bare list of buzzwords).
+import { equivalents } from './glossary.ts';
+import { detectLang, REFERENCE_WEIGHTS, referenceScore, terms, type CorpusStats } from './similarity.ts';
+import type { CheckResult, Flag, KeyPointResult, MisconceptionResult } from './types.ts';
+import type { KeyPoint, Misconception, Rubric } from '../rubrics/schema.ts';
+
+/** Width-folded, lower-case, without white space or punctuation: how Chinese phrases are compared. */
+export function fold(s: string): string {
+  return s.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
+}
+
+const HAS_CJK = /[\u3400-\u9fff]/;
+
+interface Sentence {
+  /** As written in the answer: quotes are taken from here, so they occur in it. */
+  text: string;
+  folded: string;
+  stems: string[];
+}
+
+/** Split into sentences and clauses; list items and lines count as sentences too. */
+export function sentences(answer: string): Sentence[] {
+  return answer
+    .split(/(?<=[。！？!?；;\n])|(?<=\.)\s+/)
+    .map((t) => t.trim())
+    .filter((t) => fold(t) !== '')
+    .map((text) => ({ text, folded: fold(text), stems: terms(text, detectLang(text)) }));
+}
+
+/** Does `phrase` occur in the sentence? Chinese by folded substring; English by stemmed words in order. */
+function occurs(phrase: string, s: Sentence): boolean {
+  if (HAS_CJK.test(phrase)) return s.folded.includes(fold(phrase));
+  const want = terms(phrase, 'en');
+  if (want.length === 0) return s.folded.includes(fold(phrase));
+  outer: for (let i = 0; i + want.length <= s.stems.length; i++) {
+    for (let j = 0; j < want.length; j++) if (s.stems[i + j] !== want[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** Every phrasing of a key point or misconception, with glossary equivalents in both languages. */
+function phrasesOf(p: { zh: string[]; en: string[] }): string[] {
+  const all = new Set<string>();
+  for (const ph of [...p.zh, ...p.en]) for (const e of equivalents(ph)) all.add(e);
+  return [...all];
+}
+
+// Words that relate things: a sentence with them says something about a term, a list does not.
+const RELATION = /(是|为|指|通过|用于|用来|使用|利用|保证|确保|避免|防止|因为|所以|因此|如果|当|会|可以|能够|需要|必须|实现|把|将|让|使|导致|表示|意味着|称为|叫做|负责|支持|依赖|基于|采用|比|而|则|才|就|否则|\b(is|are|was|means|uses|use|using|ensures|ensure|because|when|if|so|by|which|that|prevents|avoids|allows|lets|makes|requires|provides|stores|keeps|returns|guarantees|unless|otherwise|than|instead|while|until|after|before)\b)/i;
+
+/** Short items between separators ("Redis、ZooKeeper、etcd"): a list of names, not a statement. */
+function isList(text: string): boolean {
+  const items = text.split(/[、,，;；/|]+/).map(fold).filter(Boolean);
+  return items.length >= 3 && items.reduce((n, x) => n + x.length, 0) / items.length <= 10;
+}
+
+/** A sentence that explains rather than names: enough words beside the term, and a relation. */
+function explains(s: Sentence, phrase: string): boolean {
+  if (isList(s.text)) return false;
+  const own = HAS_CJK.test(phrase) ? Math.ceil(fold(phrase).length / 2) : terms(phrase, 'en').length;
+  const extra = s.stems.length - own;
+  return (extra >= 3 && RELATION.test(s.text)) || extra >= 8;
+}
+
+const NEGATION = /(不是|并不|并非|没有|不会|不能|不|非|无需|而不是|错误地认为|误以为|\b(not|no|never|isn't|aren't|doesn't|don't|cannot|can't|instead of|rather than|wrong)\b)/i;
+
+/** A quote of at most ~80 characters from the sentence, centred on the phrase when possible. */
+function quote(s: Sentence): string {
+  return s.text.length <= 80 ? s.text : s.text.slice(0, 80);
+}
+
+export function checkKeyPoint(k: KeyPoint, ss: Sentence[]): KeyPointResult {
+  const phrases = phrasesOf(k.phrasings);
+  const support = k.support ? phrasesOf(k.support) : [];
+  let best: { credit: number; s: Sentence } | undefined;
+  ss.forEach((s, i) => {
+    const phrase = phrases.find((p) => occurs(p, s));
+    if (!phrase) return;
+    if (!explains(s, phrase) && !explains(ss[i + 1] ?? s, phrase)) return; // named, not made
+    // With support words defined, the point is made when one stands in the sentence or next to it.
+    const near = [s, ss[i + 1], ss[i - 1]].filter((x): x is Sentence => !!x);
+    const supported = support.length === 0 || support.some((w) => near.some((x) => occurs(w, x)));
+    const credit = supported ? 1 : 0.5;
+    if (!best || credit > best.credit) best = { credit, s };
+  });
+  const base = { id: k.id, point: k.point, weight: k.weight, by: 'checks' as const };
+  if (!best) return { ...base, status: 'missed', credit: 0 };
+  return { ...base, status: best.credit === 1 ? 'met' : 'partial', credit: best.credit, evidence: quote(best.s) };
+}
+
+export function checkMisconception(m: Misconception, ss: Sentence[]): MisconceptionResult | undefined {
+  const phrases = phrasesOf(m.phrasings);
+  for (const s of ss) {
+    const phrase = phrases.find((p) => occurs(p, s));
+    if (!phrase) continue;
+    // "X 不是 Y" denies the misconception "X 是 Y": look just before the phrase (or anywhere in
+    // the sentence when an English phrase matched through its stems).
+    const lower = s.text.normalize('NFKC').toLowerCase();
+    const at = lower.indexOf(phrase);
+    const before = at >= 0 ? lower.slice(Math.max(0, at - 8), at) : lower;
+    if (NEGATION.test(before)) continue;
+    return { id: m.id, claim: m.claim, correction: m.correction, evidence: quote(s), by: 'checks' };
+  }
+  return undefined;
+}
+
+/** referenceScore's share for any real attempt (REFERENCE_WEIGHTS.answered). */
+const ATTEMPT_CREDIT = REFERENCE_WEIGHTS.answered;
+const ON_TOPIC = 0.3;
+
+const DONT_KNOW = /^(我?(真的)?(不知道|不会|不清楚|不了解|不太清楚|不懂|没学过|没听说过|忘了|想不起来)|跳过|略|无|pass|skip|idk|dunno|no idea|not sure|i (really )?(don'?t|do not) know|i have no idea|no answer|not answered|n\/?a)[\s。.!！~～…,，]*(了|啊|呢|吧)?[\s。.!！~～…]*$/i;
+
+export interface ProseCheck {
+  /** 0..10 from the checks alone. */
+  score: number;
+  coverage: number;
+  similarity: number;
+  keyPoints: KeyPointResult[];
+  misconceptions: MisconceptionResult[];
+  checks: CheckResult[];
+  flags: Flag[];
+}
+
+export interface ProseInput {
+  answer: string;
+  question: string;
+  rubric: Rubric;
+  stats?: CorpusStats;
+}
+
+/**
+ * Grade prose deterministically. The score mixes key-point coverage (what the rubric says a
+ * strong answer makes) with similarity to the model answer; a curated rubric's key points carry
+ * most of the weight, a draft's (phrasings guessed from the document) less.
+ */
+export function checkProse(input: ProseInput): ProseCheck {
+  const { answer, question, rubric } = input;
+  const flat = fold(answer);
+  const zero = (flag: Flag, name: string, reason: string): ProseCheck => ({
+    score: 0,
+    coverage: 0,
+    similarity: 0,
+    keyPoints: rubric.key_points.map((k) => ({ id: k.id, point: k.point, weight: k.weight, status: 'missed', credit: 0, by: 'checks' })),
+    misconceptions: [],
+    checks: [{ name, pass: false, score: 0, reason }],
+    flags: [flag],
+  });
+  if (flat.length === 0) return zero('empty', 'answered', 'the answer is empty');
+  if (DONT_KNOW.test(answer.trim().normalize('NFKC'))) return zero('empty', 'answered', 'the answer says the candidate does not know');
+
+  const ss = sentences(answer);
+  const answerTerms = new Set(terms(answer, detectLang(answer)));
+  const questionTerms = new Set(terms(question, detectLang(question)));
+  const novel = [...answerTerms].filter((t) => !questionTerms.has(t));
+  if (answerTerms.size > 0 && novel.length === 0) {
+    return zero('empty', 'adds-to-question', 'the answer only restates the question');
+  }
+
+  const keyPoints = rubric.key_points.map((k) => checkKeyPoint(k, ss));
+  const misconceptions = rubric.misconceptions.map((m) => checkMisconception(m, ss)).filter((m): m is MisconceptionResult => !!m);
+  const total = rubric.key_points.reduce((n, k) => n + k.weight, 0);
+  const coverage = keyPoints.reduce((n, k) => n + k.weight * k.credit, 0) / total;
+  const penalty = misconceptions.reduce((n, m) => n + rubric.misconceptions.find((x) => x.id === m.id)!.penalty, 0) / total;
+  // referenceScore is tuned to rank answers like human graders do, and gives any real attempt a
+  // base share; what the answer actually shares with the model answer is in its features.
+  const ref = referenceScore(answer, rubric.model_answer, question, input.stats);
+  const recall = ref.features.recall ?? 0;
+  const cosine = ref.features.cosine ?? 0;
+  const overlap = 0.5 * Math.sqrt(recall) + 0.5 * Math.sqrt(cosine);
+  // Curated key points say what matters, so the model answer adds its plain overlap. A draft's
+  // key points are guesses, so the tuned similarity carries the score — but its base credit for
+  // any real attempt is earned only in proportion to being on topic (full at an overlap of 0.3),
+  // so an unrelated answer is not half right. (On Mohler this costs r 0.63 -> 0.57.)
+  const similarity = rubric.status === 'curated' ? overlap : Math.max(0, ref.score - ATTEMPT_CREDIT * (1 - Math.min(1, overlap / ON_TOPIC)));
+
+  const checks: CheckResult[] = [];
+  const flags: Flag[] = [];
+  const named = rubric.key_points.filter((k) => ss.some((s) => phrasesOf(k.phrasings).some((p) => occurs(p, s)))).length;
+  const made = keyPoints.filter((k) => k.credit > 0).length;
+  if (named >= 2 && made === 0) {
+    flags.push('buzzwords');
+    checks.push({ name: 'explained', pass: false, score: 0, reason: `names ${named} key terms without explaining any` });
+  }
+  // Off-topic: no key point, next to nothing in common with the model answer, and not even the
+  // question's own words (a paraphrase of a right answer usually keeps those).
+  if (made === 0 && recall < 0.1 && cosine < 0.1 && !(ref.features.question ?? 0)) {
+    flags.push('off_topic');
+    checks.push({ name: 'on-topic', pass: false, score: overlap, reason: 'makes none of the key points and shares almost nothing with the model answer' });
+  }
+
+  const curated = rubric.status === 'curated';
+  const wKeyPoints = curated ? 0.75 : 0.15;
+  let raw = wKeyPoints * coverage + (1 - wKeyPoints) * similarity - penalty;
+  // Trusted key points bound the rest: an answer that makes none stays low; one that is also off
+  // topic gets next to nothing. A list of buzzwords earns at most a little for its terms.
+  if (curated && flags.includes('off_topic')) raw = Math.min(raw, 0.05);
+  else if (curated && made === 0) raw = Math.min(raw, 0.3);
+  if (flags.includes('buzzwords')) raw = Math.min(raw, 0.2);
+  const score = Math.round(Math.max(0, Math.min(1, raw)) * 100) / 10;
+
+  checks.unshift(
+    { name: 'key-points', pass: coverage >= 0.5, score: coverage, reason: `makes ${made} of ${keyPoints.length} key points (${Math.round(coverage * 100)}% of the weight)` },
+    { name: 'model-answer', pass: similarity >= 0.3, score: similarity, reason: `similarity to the model answer ${similarity.toFixed(2)}` },
+  );
+  if (misconceptions.length) {
+    checks.push({ name: 'misconceptions', pass: false, score: Math.max(0, 1 - penalty), reason: `states ${misconceptions.length} misconception(s)` });
+  }
+  return { score, coverage, similarity, keyPoints, misconceptions, checks, flags };
+}
