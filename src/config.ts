@@ -9,6 +9,28 @@ export const ConfigSchema = z.object({
   BANK_PATH: z.string().min(1).default('questions/bank.json'),
   /** The embedded SQLite file, created (with its folder) on first start. */
   DATABASE_PATH: z.string().min(1).default('data/mianshi.db'),
+  RUBRICS_DIR: z.string().min(1).default('rubrics'),
+  /** Without a key the service grades deterministically and says so on every grade. */
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  /** Any OpenAI-compatible server (vLLM, Ollama, LM Studio, a proxy). */
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  LLM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /**
+   * Run code answers WITHOUT the sandbox when it cannot be set up. Unsafe: only for a developer's
+   * own machine; every page and every grade then says so.
+   */
+  /**
+   * First of the unprivileged uids code runs under (one per concurrent run; they must belong to no
+   * account). The batch tools add offsets of their own, so they can run beside the service.
+   */
+  SANDBOX_UID_BASE: z.coerce.number().int().min(1000).max(4_000_000_000).default(61000),
+  SANDBOX_SLOTS: z.coerce.number().int().min(1).max(16).default(2),
+  SANDBOX_UNSAFE_LOCAL: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
