@@ -20,6 +20,8 @@ export interface Deps {
   config: Config;
   bank: BankStore;
   db: Db;
+  /** Shown on every page: e.g. code answers run without a sandbox (unsafe local mode). */
+  notices?: string[];
 }
 
 export type Env = { Variables: { page: PageContext } };
@@ -60,7 +62,7 @@ export function createApp(deps: Deps) {
     const query = c.req.query('lang');
     const lang = pickLang(query, getCookie(c, 'lang'), c.req.header('accept-language'));
     if (query === 'zh' || query === 'en') setCookie(c, 'lang', query, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'Lax', httpOnly: true });
-    c.set('page', { lang, t: TEXTS[lang], url: new URL(c.req.url), banners: [] });
+    c.set('page', { lang, t: TEXTS[lang], url: new URL(c.req.url), banners: deps.notices ?? [] });
     await next();
   });
 

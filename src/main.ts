@@ -4,12 +4,16 @@ import { createApp } from './app.tsx';
 import { BankStore } from './bank/store.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
+import { gradingParts } from './grading/deps.ts';
 
 function main() {
   const config = loadConfig();
   const bank = BankStore.load(config.BANK_PATH);
   const db = openDatabase(config.DATABASE_PATH);
-  const app = createApp({ config, bank, db });
+  const grading = gradingParts(config);
+  for (const notice of grading.notices) console.warn(JSON.stringify({ level: 'warn', msg: notice }));
+  if (!grading.judge) console.warn(JSON.stringify({ level: 'warn', msg: grading.judgeMissingReason }));
+  const app = createApp({ config, bank, db, notices: grading.notices });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     console.log(JSON.stringify({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, questions: bank.questions.length }));
   });

@@ -8,8 +8,8 @@ import { BANK_PATH } from './sources.ts';
 
 export const bank = BankStore.load(BANK_PATH);
 
-export function testApp(overrides: { bank?: BankStore } = {}) {
+export function testApp(overrides: { bank?: BankStore; notices?: string[] } = {}) {
   const db = openDatabase(':memory:');
-  const app = createApp({ config: loadConfig({}), bank: overrides.bank ?? bank, db });
+  const app = createApp({ config: loadConfig({}), bank: overrides.bank ?? bank, db, notices: overrides.notices });
   return { app, db };
 }

@@ -154,3 +154,12 @@ describe('escaping', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;什么是XSS？');
   });
 });
+
+describe('notices', () => {
+  it('show on every page, e.g. when code runs without a sandbox', async () => {
+    const { app: unsafe } = testApp({ notices: ['UNSAFE: code answers run WITHOUT a sandbox (SANDBOX_UNSAFE_LOCAL=true)'] });
+    for (const path of ['/questions', `/questions/${bank.questions[0]!.id}`, '/nope']) {
+      expect(await (await unsafe.request(path)).text()).toContain('<div class="banner" role="alert">UNSAFE: code answers run WITHOUT a sandbox');
+    }
+  });
+});
