@@ -1,4 +1,4 @@
-// npm run rubrics:check [-- --strict]
+// npm run rubrics:check [-- --strict] [-- --only q_1,q_2]
 //
 // Every rubric file against the schema and the bank: every question has one, no orphans, coding
 // questions have tests, each reference solution passes its own tests in the sandbox, curated
@@ -57,12 +57,16 @@ function curatedShape(file: string, r: Rubric): RubricProblem[] {
   return p;
 }
 
-export async function checkRubrics(dir: string, bank: BankStore, sandbox: Sandbox, strict = false): Promise<CheckReport> {
-  const { rubrics, problems } = loadRubrics(dir);
+/** `only`: check just these question ids (while curating a few); otherwise every question. */
+export async function checkRubrics(dir: string, bank: BankStore, sandbox: Sandbox, strict = false, only?: string[]): Promise<CheckReport> {
+  const loaded = loadRubrics(dir);
+  const fileOf = (id: string) => join(dir, `${id}.json`);
+  const wanted = (id: string) => !only || only.includes(id);
+  const rubrics = new Map([...loaded.rubrics].filter(([id]) => wanted(id)));
+  const problems = loaded.problems.filter((p) => !only || only.some((id) => p.file === fileOf(id)));
   const errors = [...problems];
   const warnings: RubricProblem[] = [];
-  const fileOf = (id: string) => join(dir, `${id}.json`);
-  for (const q of bank.questions) {
+  for (const q of bank.questions.filter((q) => wanted(q.id))) {
     if (!rubrics.has(q.id) && !problems.some((p) => p.file === fileOf(q.id))) {
       errors.push({ file: fileOf(q.id), field: '(file)', message: `missing: "${q.title}" has no rubric (npm run rubrics:draft writes one)` });
     }
@@ -88,16 +92,17 @@ export async function checkRubrics(dir: string, bank: BankStore, sandbox: Sandbo
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { strict: { type: 'boolean', default: false }, dir: { type: 'string' } } });
+  const { values } = parseArgs({ options: { strict: { type: 'boolean', default: false }, dir: { type: 'string' }, only: { type: 'string' } } });
   const config = loadConfig();
   const dir = values.dir ?? config.RUBRICS_DIR;
   const bank = BankStore.load(config.BANK_PATH);
   // Its own uids, so a check can run beside a running service.
   const sandbox = createSandbox({ uidBase: config.SANDBOX_UID_BASE + 400, unsafeLocal: config.SANDBOX_UNSAFE_LOCAL });
-  const report = await checkRubrics(dir, bank, sandbox, values.strict);
+  const only = values.only?.split(',').map((x) => x.trim()).filter(Boolean);
+  const report = await checkRubrics(dir, bank, sandbox, values.strict, only);
   for (const w of report.warnings) console.log(`warning: ${formatProblem(w)}`);
   for (const e of report.errors) console.log(formatProblem(e));
-  console.log(`${report.checked} rubric(s) checked for ${bank.questions.length} questions: ${report.errors.length} error(s), ${report.warnings.length} warning(s)`);
+  console.log(`${report.checked} rubric(s) checked for ${only ? only.length : bank.questions.length} question(s): ${report.errors.length} error(s), ${report.warnings.length} warning(s)`);
   if (report.errors.length) process.exitCode = 1;
 }
 
