@@ -11,7 +11,10 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.ts';
 import type { BankStore } from './bank/store.ts';
 import { databaseOk, type Db } from './db/index.ts';
+import { apiRoutes } from './routes/api.ts';
 import { bankRoutes } from './routes/bank.tsx';
+import { interviewRoutes } from './routes/interview.tsx';
+import type { Services } from './services.ts';
 import { MessagePage } from '../views/bank.tsx';
 import { pickLang, TEXTS } from '../views/i18n.ts';
 import type { PageContext } from '../views/layout.tsx';
@@ -20,6 +23,7 @@ export interface Deps {
   config: Config;
   bank: BankStore;
   db: Db;
+  services: Services;
   /** Shown on every page: e.g. code answers run without a sandbox (unsafe local mode). */
   notices?: string[];
 }
@@ -29,9 +33,13 @@ export type Env = { Variables: { page: PageContext } };
 const require = createRequire(import.meta.url);
 const asset = (path: string) => readFileSync(path);
 // Served from node_modules and views/static: the service works offline, no CDN.
+const view = (name: string) => asset(fileURLToPath(new URL(`../views/static/${name}`, import.meta.url)));
+const JS = 'text/javascript; charset=utf-8';
 const STATIC: Record<string, { body: Buffer; type: string }> = {
-  '/static/htmx.js': { body: asset(require.resolve('htmx.org/dist/htmx.min.js')), type: 'text/javascript; charset=utf-8' },
-  '/static/app.css': { body: asset(fileURLToPath(new URL('../views/static/app.css', import.meta.url))), type: 'text/css; charset=utf-8' },
+  '/static/htmx.js': { body: asset(require.resolve('htmx.org/dist/htmx.min.js')), type: JS },
+  '/static/hx-sse.js': { body: asset(require.resolve('htmx.org/dist/ext/hx-sse.min.js')), type: JS },
+  '/static/app.js': { body: view('app.js'), type: JS },
+  '/static/app.css': { body: view('app.css'), type: 'text/css; charset=utf-8' },
 };
 
 export function createApp(deps: Deps) {
@@ -78,7 +86,8 @@ export function createApp(deps: Deps) {
     return c.body(new Uint8Array(file.body), 200, { 'content-type': file.type, 'cache-control': 'public, max-age=3600' });
   });
 
-  app.get('/', (c) => c.redirect('/questions'));
+  app.route('/api', apiRoutes(deps));
+  app.route('/', interviewRoutes(deps));
   app.route('/', bankRoutes(deps));
 
   app.notFound((c) => {
@@ -93,6 +102,7 @@ export function createApp(deps: Deps) {
     }
     // The details go to the log, never to the user.
     console.error(JSON.stringify({ level: 'error', msg: 'unhandled', path: c.req.path, error: String(err), stack: err.stack }));
+    if (c.req.path.startsWith('/api/')) return c.json({ error: 'internal', message: 'something went wrong on our side; please try again' }, 500);
     return c.html(<MessagePage ctx={page} title="500" message={page.t.serverError} />, 500);
   });
 

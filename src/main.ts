@@ -4,7 +4,10 @@ import { createApp } from './app.tsx';
 import { BankStore } from './bank/store.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
+import { statsFor } from './grading/batch.ts';
 import { gradingParts } from './grading/deps.ts';
+import { formatProblem, loadRubrics } from './rubrics/load.ts';
+import { buildServices } from './services.ts';
 
 function main() {
   const config = loadConfig();
@@ -13,7 +16,14 @@ function main() {
   const grading = gradingParts(config);
   for (const notice of grading.notices) console.warn(JSON.stringify({ level: 'warn', msg: notice }));
   if (!grading.judge) console.warn(JSON.stringify({ level: 'warn', msg: grading.judgeMissingReason }));
-  const app = createApp({ config, bank, db, notices: grading.notices });
+  const { rubrics, problems } = loadRubrics(config.RUBRICS_DIR);
+  for (const p of problems) console.warn(JSON.stringify({ level: 'warn', msg: 'rubric not loaded; its question is graded with a draft', problem: formatProblem(p) }));
+  grading.stats = statsFor(bank);
+  const services = buildServices({ db, bank, rubrics, grading });
+  // Answers stored before a crash and never graded are graded now.
+  const resumed = services.runner.resumePending();
+  if (resumed) console.log(JSON.stringify({ level: 'info', msg: 'resuming grades left pending', count: resumed }));
+  const app = createApp({ config, bank, db, services, notices: grading.notices });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     console.log(JSON.stringify({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, questions: bank.questions.length }));
   });

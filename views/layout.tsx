@@ -31,6 +31,8 @@ export function Layout(props: { ctx: PageContext; title: string; children: Child
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/htmx.js" defer></script>
+        <script src="/static/hx-sse.js" defer></script>
+        <script src="/static/app.js" defer></script>
       </head>
       <body>
         <header class="top">
@@ -42,6 +44,7 @@ export function Layout(props: { ctx: PageContext; title: string; children: Child
             </span>
           </a>
           <nav>
+            <a href="/">{ctx.t.navStart}</a>
             <a href="/questions">{ctx.t.navBank}</a>
             <a class="lang" href={withLang(ctx.url, other)} hreflang={other}>
               {ctx.t.switchTo}

@@ -4,12 +4,26 @@ import { createApp } from '../../src/app.tsx';
 import { BankStore } from '../../src/bank/store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/index.ts';
+import type { GradeDeps } from '../../src/grading/grade.ts';
+import type { Rubric } from '../../src/rubrics/schema.ts';
+import { buildServices } from '../../src/services.ts';
 import { BANK_PATH } from './sources.ts';
 
 export const bank = BankStore.load(BANK_PATH);
 
-export function testApp(overrides: { bank?: BankStore; notices?: string[] } = {}) {
+export interface TestAppOptions {
+  bank?: BankStore;
+  notices?: string[];
+  rubrics?: Map<string, Rubric>;
+  grading?: GradeDeps;
+  now?: () => number;
+  random?: () => number;
+}
+
+export function testApp(o: TestAppOptions = {}) {
   const db = openDatabase(':memory:');
-  const app = createApp({ config: loadConfig({}), bank: overrides.bank ?? bank, db, notices: overrides.notices });
-  return { app, db };
+  const b = o.bank ?? bank;
+  const services = buildServices({ db, bank: b, rubrics: o.rubrics ?? new Map(), grading: o.grading ?? {}, now: o.now, random: o.random });
+  const app = createApp({ config: loadConfig({}), bank: b, db, services, notices: o.notices });
+  return { app, db, services };
 }

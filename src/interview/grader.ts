@@ -1,0 +1,139 @@
+// Grades answers after they are stored, a few at a time, and tells whoever is watching as each
+// stage finishes (checks, then the judge). A grade row is pending until done or failed; a crash
+// leaves it pending, and the next start picks it up again (resumePending).
+import { eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/index.ts';
+import { grades } from '../db/schema.ts';
+import { gradeAnswer, type GradeDeps, type GradeInput } from '../grading/grade.ts';
+import type { Grade } from '../grading/types.ts';
+
+export type GradeEvent = { stage: 'checks' | 'judge' | 'done'; grade: Grade } | { stage: 'failed'; error: string };
+
+/** How a stored turn becomes a grading input (its rubric, question and answer). */
+export type InputFor = (turnId: string) => GradeInput | undefined;
+
+/** Attempts before a grade that keeps crashing the grader is marked failed for good. */
+const MAX_ATTEMPTS = 3;
+
+export class GradeRunner {
+  private queue: string[] = [];
+  private running = 0;
+  private listeners = new Map<string, Set<(e: GradeEvent) => void>>();
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private db: Db,
+    private inputFor: InputFor,
+    private deps: GradeDeps,
+    private concurrency = 4,
+    private now: () => number = Date.now,
+  ) {}
+
+  enqueue(gradeId: string): void {
+    if (this.queue.includes(gradeId)) return;
+    this.queue.push(gradeId);
+    this.pump();
+  }
+
+  /** Grades left pending by a crash or a restart. */
+  resumePending(): number {
+    const pending = this.db.select({ id: grades.id }).from(grades).where(eq(grades.status, 'pending')).all();
+    for (const g of pending) this.enqueue(g.id);
+    return pending.length;
+  }
+
+  /** Listen to one grade's stages; returns the function that stops listening. */
+  subscribe(gradeId: string, listener: (e: GradeEvent) => void): () => void {
+    const set = this.listeners.get(gradeId) ?? new Set();
+    set.add(listener);
+    this.listeners.set(gradeId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(gradeId);
+    };
+  }
+
+  get depth(): number {
+    return this.queue.length + this.running;
+  }
+
+  /** Resolves when nothing is queued or running (tests, shutdown). */
+  idle(): Promise<void> {
+    if (this.depth === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private emit(gradeId: string, e: GradeEvent) {
+    for (const l of this.listeners.get(gradeId) ?? []) l(e);
+  }
+
+  private pump() {
+    while (this.running < this.concurrency && this.queue.length) {
+      const id = this.queue.shift()!;
+      this.running++;
+      this.run(id)
+        .catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'grader crashed', grade: id, error: String(e) })))
+        .finally(() => {
+          this.running--;
+          this.pump();
+          if (this.depth === 0) for (const w of this.idleWaiters.splice(0)) w();
+        });
+    }
+  }
+
+  private async run(gradeId: string): Promise<void> {
+    const row = this.db.select().from(grades).where(eq(grades.id, gradeId)).get();
+    if (!row || row.status !== 'pending') return;
+    const attempts = row.attempts + 1;
+    this.db.update(grades).set({ attempts, updatedAt: this.now() }).where(eq(grades.id, gradeId)).run();
+    const input = this.inputFor(row.turnId);
+    if (!input) return this.fail(gradeId, 'the answer or its question is gone');
+    const started = this.now();
+    try {
+      const grade = await gradeAnswer(input, this.deps, (s) => {
+        if (s.stage === 'checks' && this.deps.judge) {
+          // Keep what the checks found, so a reload while the judge thinks shows it.
+          this.db.update(grades).set({ result: s.grade as unknown as Record<string, unknown>, updatedAt: this.now() }).where(eq(grades.id, gradeId)).run();
+        }
+        this.emit(gradeId, { stage: s.stage, grade: s.grade });
+      });
+      this.db
+        .update(grades)
+        .set({
+          status: 'done',
+          score: grade.score,
+          maxScore: grade.max,
+          grader: grade.grader,
+          model: grade.model ?? null,
+          promptVersion: grade.promptVersion ?? null,
+          rubricHash: grade.rubricHash,
+          result: grade as unknown as Record<string, unknown>,
+          flags: grade.flags,
+          error: grade.judgeError ?? null,
+          updatedAt: this.now(),
+        })
+        .where(eq(grades.id, gradeId))
+        .run();
+      console.log(JSON.stringify({ level: 'info', msg: 'graded', grade: gradeId, grader: grade.grader, score: grade.score, ms: this.now() - started, flags: grade.flags }));
+      this.emit(gradeId, { stage: 'done', grade });
+    } catch (e) {
+      // A bug in grading, not a bad answer: try again later, give up after a few attempts.
+      const error = `grading failed: ${(e as Error).message}`;
+      if (attempts >= MAX_ATTEMPTS) return this.fail(gradeId, error);
+      this.db.update(grades).set({ error, updatedAt: this.now() }).where(eq(grades.id, gradeId)).run();
+      this.emit(gradeId, { stage: 'failed', error });
+    }
+  }
+
+  private fail(gradeId: string, error: string) {
+    this.db.update(grades).set({ status: 'failed', error, updatedAt: this.now() }).where(eq(grades.id, gradeId)).run();
+    this.emit(gradeId, { stage: 'failed', error });
+  }
+}
+
+/** Grades of some turns, newest last per turn. */
+export function gradesOf(db: Db, turnIds: string[]) {
+  if (turnIds.length === 0) return [];
+  return db.select().from(grades).where(inArray(grades.turnId, turnIds)).orderBy(grades.createdAt).all();
+}
+

@@ -1,0 +1,361 @@
+// The interview as a state machine over the database: a session draws its questions, asks them
+// one turn at a time, stores each answer before it is graded, hands out hints, asks follow-ups,
+// and finishes. Pages and the JSON API both go through this; neither touches the tables.
+//
+// Turn life: asked -> answered (a grade row is created with it, pending) | skipped.
+// The current turn is the one with the highest seq.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Question } from '../bank/bank.ts';
+import type { Difficulty, Kind, Topic } from '../bank/classify.ts';
+import type { BankStore } from '../bank/store.ts';
+import type { Db } from '../db/index.ts';
+import { grades, sessions, turns, type QuestionSnapshot, type SessionSettings } from '../db/schema.ts';
+import { maxAfterHints } from '../grading/combine.ts';
+import type { GradeInput } from '../grading/grade.ts';
+import type { Grade } from '../grading/types.ts';
+import { draftRubric } from '../rubrics/draft.ts';
+import type { Rubric } from '../rubrics/schema.ts';
+import { drawQuestions, weakTopics, type History } from './draw.ts';
+
+export const LIMITS = { proseChars: 20_000, codeBytes: 64 * 1024, draftChars: 70_000 };
+
+export type Session = typeof sessions.$inferSelect;
+export type Turn = typeof turns.$inferSelect;
+export type GradeRow = typeof grades.$inferSelect;
+
+/** Why a request cannot be done: a value the routes turn into a status and a message. */
+export interface Refusal {
+  refused: 'empty' | 'too_long' | 'finished' | 'answered' | 'no_hints' | 'no_follow_up' | 'no_questions' | 'unknown_question' | 'not_answered';
+  message: string;
+}
+export const isRefusal = (x: unknown): x is Refusal => typeof x === 'object' && x !== null && 'refused' in x;
+
+export interface NewSession {
+  count?: number;
+  topics?: Topic[];
+  kinds?: Kind[];
+  difficulty?: Difficulty[];
+  profile?: string;
+  questionIds?: string[];
+  secondsPerQuestion?: number;
+  lang?: 'zh' | 'en';
+  mode?: 'solo' | 'assisted';
+}
+
+const newId = (bytes: number) => randomBytes(bytes).toString('base64url');
+const hashToken = (token: string) => createHash('sha256').update(token).digest();
+
+export interface InterviewDeps {
+  db: Db;
+  bank: BankStore;
+  rubrics: Map<string, Rubric>;
+  now?: () => number;
+  random?: () => number;
+}
+
+export class Interviews {
+  private now: () => number;
+  private random: () => number;
+
+  constructor(private deps: InterviewDeps) {
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+  }
+
+  /** The rubric a question is graded with: the curated one, or a draft made on the spot. */
+  rubricFor(questionId: string): Rubric | undefined {
+    const q = this.deps.bank.get(questionId);
+    if (!q) return undefined;
+    return this.deps.rubrics.get(questionId) ?? draftRubric(q);
+  }
+
+  /** The question as the rubric presents it: its prompt and kind win over the bank's guesses. */
+  presented(q: Question): Question {
+    const r = this.deps.rubrics.get(q.id);
+    const kind = r?.kind ?? q.kind;
+    return { ...q, prompt: r?.prompt ?? q.prompt, kind: kind === 'coding' && !r?.coding ? 'design' : kind };
+  }
+
+  snapshot(q: Question): QuestionSnapshot {
+    const p = this.presented(q);
+    return { id: p.id, title: p.title, prompt: p.prompt, kind: p.kind, topics: p.topics, difficulty: p.difficulty };
+  }
+
+  /** Best score (0..1) per question over a profile's earlier sessions. */
+  history(profile: string | undefined): History {
+    const h: History = new Map();
+    if (!profile) return h;
+    const rows = this.deps.db
+      .select({ questionId: turns.questionId, score: grades.score, max: grades.maxScore, followUpOf: turns.followUpOf })
+      .from(grades)
+      .innerJoin(turns, eq(grades.turnId, turns.id))
+      .innerJoin(sessions, eq(turns.sessionId, sessions.id))
+      .where(and(eq(sessions.profile, profile), eq(grades.status, 'done')))
+      .all();
+    for (const r of rows) {
+      if (r.followUpOf || r.score === null) continue;
+      h.set(r.questionId, Math.max(h.get(r.questionId) ?? 0, r.score / 10));
+    }
+    return h;
+  }
+
+  create(opts: NewSession): { session: Session; token: string; turn: Turn } | Refusal {
+    const count = Math.max(1, Math.min(50, Math.round(opts.count ?? 5)));
+    let plan: string[];
+    if (opts.questionIds?.length) {
+      const unknown = opts.questionIds.filter((id) => !this.deps.bank.get(id));
+      if (unknown.length) return { refused: 'unknown_question', message: `no such question: ${unknown.join(', ')}` };
+      plan = [...new Set(opts.questionIds)];
+    } else {
+      const history = this.history(opts.profile);
+      const weak = weakTopics((id) => this.deps.bank.get(id), history);
+      const candidates = this.deps.bank.questions.map((q) => this.presented(q));
+      plan = drawQuestions(candidates, { count, topics: opts.topics, kinds: opts.kinds, difficulty: opts.difficulty }, history, weak, this.random).map((q) => q.id);
+    }
+    if (plan.length === 0) return { refused: 'no_questions', message: 'no question matches these choices; choose more topics or kinds' };
+    const token = newId(32); // 256 bits
+    const now = this.now();
+    const session: Session = {
+      id: newId(12),
+      tokenHash: hashToken(token).toString('hex'),
+      profile: opts.profile?.trim().slice(0, 64) || null,
+      mode: opts.mode ?? 'solo',
+      status: 'active',
+      lang: opts.lang ?? 'zh',
+      settings: {
+        count: plan.length,
+        topics: opts.topics ?? [],
+        kinds: opts.kinds ?? [],
+        difficulty: opts.difficulty ?? [],
+        secondsPerQuestion: Math.max(0, Math.min(3600, Math.round(opts.secondsPerQuestion ?? 0))),
+      } satisfies SessionSettings,
+      plan,
+      createdAt: now,
+      finishedAt: null,
+    };
+    const turn = this.deps.db.transaction((tx) => {
+      tx.insert(sessions).values(session).run();
+      return this.ask(tx as unknown as Db, session, 0);
+    });
+    return { session, token, turn };
+  }
+
+  private ask(db: Db, session: Session, seq: number, followUp?: { of: Turn; text: string }): Turn {
+    const planned = this.deps.bank.get(followUp ? followUp.of.questionId : session.plan[this.planIndex(db, session.id)]!)!;
+    const question = followUp
+      ? { ...followUp.of.question, prompt: followUp.text, title: followUp.of.question.title }
+      : this.snapshot(planned);
+    const turn: Turn = {
+      id: newId(12),
+      sessionId: session.id,
+      seq,
+      questionId: planned.id,
+      question,
+      followUpOf: followUp?.of.id ?? null,
+      status: 'asked',
+      answer: null,
+      language: null,
+      idempotencyKey: null,
+      hintsUsed: 0,
+      draft: null,
+      askedAt: this.now(),
+      answeredAt: null,
+      timeTakenMs: null,
+    };
+    db.insert(turns).values(turn).run();
+    return turn;
+  }
+
+  /** How many planned (not follow-up) questions have been asked. */
+  private planIndex(db: Db, sessionId: string): number {
+    return db.select({ id: turns.id }).from(turns).where(and(eq(turns.sessionId, sessionId))).all().length - this.followUpCount(db, sessionId);
+  }
+
+  private followUpCount(db: Db, sessionId: string): number {
+    return db
+      .select({ f: turns.followUpOf })
+      .from(turns)
+      .where(eq(turns.sessionId, sessionId))
+      .all()
+      .filter((t) => t.f !== null).length;
+  }
+
+  /** The session, if `token` is its token (compared in constant time). Undefined says nothing about which was wrong. */
+  authorize(sessionId: string, token: string | undefined): Session | undefined {
+    if (!token || sessionId.length > 64) return undefined;
+    const s = this.deps.db.select().from(sessions).where(eq(sessions.id, sessionId)).get();
+    const given = hashToken(token);
+    const stored = Buffer.from(s?.tokenHash ?? '0'.repeat(64), 'hex');
+    const ok = timingSafeEqual(given, stored);
+    return s && ok ? s : undefined;
+  }
+
+  get(sessionId: string): Session | undefined {
+    return this.deps.db.select().from(sessions).where(eq(sessions.id, sessionId)).get();
+  }
+
+  turns(sessionId: string): Turn[] {
+    return this.deps.db.select().from(turns).where(eq(turns.sessionId, sessionId)).orderBy(turns.seq).all();
+  }
+
+  current(sessionId: string): Turn | undefined {
+    return this.deps.db.select().from(turns).where(eq(turns.sessionId, sessionId)).orderBy(desc(turns.seq)).limit(1).get();
+  }
+
+  grade(turnId: string): GradeRow | undefined {
+    return this.deps.db.select().from(grades).where(eq(grades.turnId, turnId)).orderBy(desc(grades.createdAt)).limit(1).get();
+  }
+
+  gradeById(gradeId: string): GradeRow | undefined {
+    return this.deps.db.select().from(grades).where(eq(grades.id, gradeId)).get();
+  }
+
+  gradesOf(turnIds: string[]): Map<string, GradeRow> {
+    const out = new Map<string, GradeRow>();
+    if (turnIds.length === 0) return out;
+    for (const g of this.deps.db.select().from(grades).where(inArray(grades.turnId, turnIds)).orderBy(grades.createdAt).all()) out.set(g.turnId, g);
+    return out;
+  }
+
+  /** Is this a code answer? Decided by the turn's question and rubric, not by the candidate. */
+  isCode(turn: Turn): boolean {
+    return !turn.followUpOf && turn.question.kind === 'coding' && !!this.rubricFor(turn.questionId)?.coding;
+  }
+
+  /**
+   * Store an answer, exactly once. The same idempotency key, or a second submit of a turn already
+   * answered (double click, two tabs, a retry), returns the first answer and its grade.
+   */
+  submit(session: Session, input: { answer: string; language?: string; idempotencyKey?: string }): { turn: Turn; grade: GradeRow; replay: boolean } | Refusal {
+    if (session.status === 'finished') return { refused: 'finished', message: 'this interview has finished' };
+    const key = input.idempotencyKey?.slice(0, 128) || null;
+    return this.deps.db.transaction((tx) => {
+      const db = tx as unknown as Db;
+      if (key) {
+        const seen = db.select().from(turns).where(and(eq(turns.sessionId, session.id), eq(turns.idempotencyKey, key))).get();
+        if (seen) return { turn: seen, grade: this.gradeIn(db, seen.id)!, replay: true };
+      }
+      const turn = db.select().from(turns).where(eq(turns.sessionId, session.id)).orderBy(desc(turns.seq)).limit(1).get()!;
+      if (turn.status === 'answered') return { turn, grade: this.gradeIn(db, turn.id)!, replay: true };
+      if (turn.status !== 'asked') return { refused: 'answered', message: 'this question was skipped; go on to the next one' };
+      const answer = input.answer.replace(/\r\n/g, '\n');
+      if (answer.trim() === '') return { refused: 'empty', message: 'the answer is empty: write something first (or skip the question)' };
+      const code = this.isCode(turn);
+      if (code && Buffer.byteLength(answer) > LIMITS.codeBytes) return { refused: 'too_long', message: `code answers are limited to 64 KiB (this one is ${Math.ceil(Buffer.byteLength(answer) / 1024)} KiB)` };
+      if (!code && answer.length > LIMITS.proseChars) return { refused: 'too_long', message: `answers are limited to 20,000 characters (this one has ${answer.length})` };
+      const now = this.now();
+      const language = input.language?.slice(0, 20) || (code ? this.rubricFor(turn.questionId)!.coding!.language : undefined) || null;
+      db.update(turns)
+        .set({ answer, language, status: 'answered', answeredAt: now, timeTakenMs: now - turn.askedAt, idempotencyKey: key, draft: null })
+        .where(eq(turns.id, turn.id))
+        .run();
+      const grade: GradeRow = {
+        id: newId(12),
+        turnId: turn.id,
+        status: 'pending',
+        score: null,
+        maxScore: maxAfterHints(turn.hintsUsed),
+        grader: null,
+        model: null,
+        promptVersion: null,
+        rubricHash: null,
+        result: null,
+        flags: [],
+        attempts: 0,
+        error: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      db.insert(grades).values(grade).run();
+      return { turn: { ...turn, answer, language, status: 'answered' as const, answeredAt: now, timeTakenMs: now - turn.askedAt, idempotencyKey: key, draft: null }, grade, replay: false };
+    });
+  }
+
+  private gradeIn(db: Db, turnId: string): GradeRow | undefined {
+    return db.select().from(grades).where(eq(grades.turnId, turnId)).orderBy(desc(grades.createdAt)).limit(1).get();
+  }
+
+  /** Save what the candidate is typing, so a reload or a lost connection loses nothing. */
+  saveDraft(session: Session, text: string): boolean {
+    const turn = this.current(session.id);
+    if (!turn || turn.status !== 'asked' || session.status === 'finished') return false;
+    this.deps.db.update(turns).set({ draft: text.slice(0, LIMITS.draftChars) }).where(eq(turns.id, turn.id)).run();
+    return true;
+  }
+
+  /** The next hint for the current question; each one lowers what the question can score. */
+  hint(session: Session): { hint: string; hintsUsed: number; max: number } | Refusal {
+    if (session.status === 'finished') return { refused: 'finished', message: 'this interview has finished' };
+    const turn = this.current(session.id)!;
+    if (turn.status !== 'asked') return { refused: 'answered', message: 'hints are for a question you have not answered yet' };
+    const hints = this.rubricFor(turn.questionId)?.hints ?? [];
+    if (turn.hintsUsed >= hints.length) return { refused: 'no_hints', message: 'there are no more hints for this question' };
+    const hintsUsed = turn.hintsUsed + 1;
+    this.deps.db.update(turns).set({ hintsUsed }).where(eq(turns.id, turn.id)).run();
+    return { hint: hints[hintsUsed - 1]!, hintsUsed, max: maxAfterHints(hintsUsed) };
+  }
+
+  hintsShown(turn: Turn): string[] {
+    return (this.rubricFor(turn.questionId)?.hints ?? []).slice(0, turn.hintsUsed);
+  }
+
+  /** Go on: the current question is skipped if unanswered; the next planned one is asked, or the session finishes. */
+  next(session: Session): { turn: Turn } | { finished: true } | Refusal {
+    if (session.status === 'finished') return { refused: 'finished', message: 'this interview has finished' };
+    return this.deps.db.transaction((tx) => {
+      const db = tx as unknown as Db;
+      const cur = db.select().from(turns).where(eq(turns.sessionId, session.id)).orderBy(desc(turns.seq)).limit(1).get()!;
+      if (cur.status === 'asked') db.update(turns).set({ status: 'skipped', draft: null }).where(eq(turns.id, cur.id)).run();
+      if (this.planIndex(db, session.id) >= session.plan.length) {
+        this.finishIn(db, session);
+        return { finished: true as const };
+      }
+      return { turn: this.ask(db, session, cur.seq + 1) };
+    });
+  }
+
+  /** Answer the follow-up the grade suggested: it becomes a turn of its own, graded on its own. */
+  followUp(session: Session): { turn: Turn } | Refusal {
+    if (session.status === 'finished') return { refused: 'finished', message: 'this interview has finished' };
+    const cur = this.current(session.id)!;
+    if (cur.status !== 'answered') return { refused: 'not_answered', message: 'answer the question first' };
+    const g = this.grade(cur.id);
+    const text = (g?.result as Grade | null)?.followUp ?? this.rubricFor(cur.questionId)?.follow_ups[0];
+    if (!text) return { refused: 'no_follow_up', message: 'there is no follow-up question for this answer' };
+    return { turn: this.deps.db.transaction((tx) => this.ask(tx as unknown as Db, session, cur.seq + 1, { of: cur, text })) };
+  }
+
+  finish(session: Session): void {
+    if (session.status === 'finished') return;
+    this.deps.db.transaction((tx) => {
+      const db = tx as unknown as Db;
+      const cur = db.select().from(turns).where(eq(turns.sessionId, session.id)).orderBy(desc(turns.seq)).limit(1).get();
+      if (cur?.status === 'asked') db.update(turns).set({ status: 'skipped', draft: null }).where(eq(turns.id, cur.id)).run();
+      this.finishIn(db, session);
+    });
+  }
+
+  private finishIn(db: Db, session: Session) {
+    db.update(sessions).set({ status: 'finished', finishedAt: this.now() }).where(eq(sessions.id, session.id)).run();
+    session.status = 'finished';
+  }
+
+  /** What grading a stored turn needs: its question as asked, its rubric, its answer. */
+  gradeInput(turnId: string): GradeInput | undefined {
+    const turn = this.deps.db.select().from(turns).where(eq(turns.id, turnId)).get();
+    if (!turn?.answer) return undefined;
+    const rubric = this.rubricFor(turn.questionId);
+    if (!rubric) return undefined;
+    const q = turn.question;
+    // A follow-up is prose about the same question: graded on its key points, not its code.
+    const asked = turn.followUpOf ? { ...rubric, coding: undefined, kind: 'concept' as const } : rubric;
+    return {
+      question: { id: q.id, title: q.title, prompt: q.prompt, kind: turn.followUpOf ? 'concept' : (q.kind as Kind) },
+      rubric: asked,
+      answer: turn.answer,
+      language: turn.language ?? undefined,
+      hintsUsed: turn.hintsUsed,
+    };
+  }
+}

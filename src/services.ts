@@ -1,0 +1,27 @@
+// The long-lived parts the routes use, built once from their dependencies: the interview state
+// machine and the grader that works behind it.
+import type { BankStore } from './bank/store.ts';
+import type { Db } from './db/index.ts';
+import type { GradeDeps } from './grading/grade.ts';
+import { GradeRunner } from './interview/grader.ts';
+import { Interviews } from './interview/session.ts';
+import type { Rubric } from './rubrics/schema.ts';
+
+export interface Services {
+  interviews: Interviews;
+  runner: GradeRunner;
+}
+
+export function buildServices(parts: {
+  db: Db;
+  bank: BankStore;
+  rubrics: Map<string, Rubric>;
+  grading: GradeDeps;
+  concurrency?: number;
+  now?: () => number;
+  random?: () => number;
+}): Services {
+  const interviews = new Interviews({ db: parts.db, bank: parts.bank, rubrics: parts.rubrics, now: parts.now, random: parts.random });
+  const runner = new GradeRunner(parts.db, (turnId) => interviews.gradeInput(turnId), parts.grading, parts.concurrency ?? 4, parts.now);
+  return { interviews, runner };
+}
