@@ -61,7 +61,7 @@ async function mohler() {
 }
 
 async function proseSpeed() {
-  const rubric = RubricSchema.parse(JSON.parse(readFileSync('test/fixtures/rubrics/lock.json', 'utf8')));
+  const rubric = RubricSchema.parse(JSON.parse(readFileSync('test/fixtures/rubrics/q_22712696.json', 'utf8')));
   const question = { id: rubric.question_id, title: '如何实现一个分布式锁？', prompt: '如何实现一个分布式锁？', kind: 'design' as const };
   const answers = [
     '用 Redis 加锁时用一条命令 SET lock_key token NX PX 30000，这样设置值和过期时间是原子的。锁的值是每个客户端自己的随机 token，释放时用 Lua 脚本先比较 token 再删除，避免误删别人的锁。',

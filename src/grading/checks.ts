@@ -54,7 +54,7 @@ const RELATION = /(是|为|指|通过|用于|用来|使用|利用|保证|确保|
 /** Short items between separators ("Redis、ZooKeeper、etcd"): a list of names, not a statement. */
 function isList(text: string): boolean {
   const items = text.split(/[、,，;；/|]+/).map(fold).filter(Boolean);
-  return items.length >= 3 && items.reduce((n, x) => n + x.length, 0) / items.length <= 10;
+  return items.length >= 3 && items.reduce((n, x) => n + x.length, 0) / items.length <= 7;
 }
 
 /** A sentence that explains rather than names: enough words beside the term, and a relation. */
@@ -65,7 +65,21 @@ function explains(s: Sentence, phrase: string): boolean {
   return (extra >= 3 && RELATION.test(s.text)) || extra >= 8;
 }
 
-const NEGATION = /(不是|并不|并非|没有|不会|不能|不|非|无需|而不是|错误地认为|误以为|\b(not|no|never|isn't|aren't|doesn't|don't|cannot|can't|instead of|rather than|wrong)\b)/i;
+// Words that deny what follows them. Chinese is read in folded text (no spaces or punctuation).
+const NEGATION_ZH = /(不是|并不|并非|没有|不会|不能|不可能|无法|没法|未必|不一定|不要|不|非|无需|而不是|错误地认为|误以为)$/;
+const NEGATION_EN = /\b(not|no|never|isn't|aren't|doesn't|don't|didn't|won't|cannot|can't|instead of|rather than|wrong(ly)?)\b[^.;]{0,30}$/i;
+
+/** Is `phrase` denied where it stands in the sentence ("不会丢消息", "X is not Y")? */
+function negated(s: Sentence, phrase: string): boolean {
+  if (HAS_CJK.test(phrase)) {
+    const at = s.folded.indexOf(fold(phrase));
+    return at > 0 && NEGATION_ZH.test(s.folded.slice(Math.max(0, at - 6), at).replace(/(的|地|也|就|还|都|一定|真的|其实)+$/, ''));
+  }
+  const lower = s.text.normalize('NFKC').toLowerCase();
+  const first = phrase.toLowerCase().split(/\s+/)[0] ?? '';
+  const at = lower.indexOf(first);
+  return at > 0 && NEGATION_EN.test(lower.slice(Math.max(0, at - 40), at));
+}
 
 /** A quote of at most ~80 characters from the sentence, centred on the phrase when possible. */
 function quote(s: Sentence): string {
@@ -82,7 +96,7 @@ export function checkKeyPoint(k: KeyPoint, ss: Sentence[]): KeyPointResult {
     if (!explains(s, phrase) && !explains(ss[i + 1] ?? s, phrase)) return; // named, not made
     // With support words defined, the point is made when one stands in the sentence or next to it.
     const near = [s, ss[i + 1], ss[i - 1]].filter((x): x is Sentence => !!x);
-    const supported = support.length === 0 || support.some((w) => near.some((x) => occurs(w, x)));
+    const supported = support.length === 0 || support.some((w) => near.some((x) => occurs(w, x) && !negated(x, w)));
     const credit = supported ? 1 : 0.5;
     if (!best || credit > best.credit) best = { credit, s };
   });
@@ -94,15 +108,10 @@ export function checkKeyPoint(k: KeyPoint, ss: Sentence[]): KeyPointResult {
 export function checkMisconception(m: Misconception, ss: Sentence[]): MisconceptionResult | undefined {
   const phrases = phrasesOf(m.phrasings);
   for (const s of ss) {
-    const phrase = phrases.find((p) => occurs(p, s));
-    if (!phrase) continue;
-    // "X 不是 Y" denies the misconception "X 是 Y": look just before the phrase (or anywhere in
-    // the sentence when an English phrase matched through its stems).
-    const lower = s.text.normalize('NFKC').toLowerCase();
-    const at = lower.indexOf(phrase);
-    const before = at >= 0 ? lower.slice(Math.max(0, at - 8), at) : lower;
-    if (NEGATION.test(before)) continue;
-    return { id: m.id, claim: m.claim, correction: m.correction, evidence: quote(s), by: 'checks' };
+    // "X 不是 Y" denies the misconception "X 是 Y"; a phrase that is itself negative ("不会丢")
+    // is denied only by a negation before it.
+    const phrase = phrases.find((p) => occurs(p, s) && !negated(s, p));
+    if (phrase) return { id: m.id, claim: m.claim, correction: m.correction, evidence: quote(s), by: 'checks' };
   }
   return undefined;
 }

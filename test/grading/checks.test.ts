@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkProse } from '../../src/grading/checks.ts';
 import { RubricSchema } from '../../src/rubrics/schema.ts';
 
-const rubric = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/lock.json', import.meta.url), 'utf8')));
+const rubric = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/q_22712696.json', import.meta.url), 'utf8')));
 const question = '如何实现一个分布式锁？';
 const grade = (answer: string) => checkProse({ answer, question, rubric });
 
@@ -91,5 +91,40 @@ describe('misconceptions', () => {
   it('are not held against an answer that denies them', () => {
     const r = grade(`${STRONG} 注意不能先setnx再expire，两条命令之间崩溃会留下永不过期的锁。`);
     expect(r.misconceptions).toEqual([]);
+  });
+});
+
+describe('negation and lists (found while curating rubrics)', () => {
+  const mq = RubricSchema.parse({
+    question_id: 'q_f8800435',
+    status: 'curated',
+    model_answer: '任务要持久化、手动确认、超时重投，因此至少一次投递，任务要幂等。',
+    key_points: [
+      { id: 'ack', point: '处理完再手动确认', weight: 1, phrasings: { zh: ['手动确认'], en: ['manual ack'] }, support: { zh: ['丢任务', '重新投递'], en: ['redeliver'] } },
+      { id: 'drill', point: '定期故障演练', weight: 1, phrasings: { zh: ['故障演练'], en: ['drill'] } },
+    ],
+    misconceptions: [
+      { id: 'auto-ack', claim: '自动确认不会丢任务', phrasings: { zh: ['不会丢任务'], en: [] }, penalty: 1, correction: '自动确认在处理前就确认了，worker 崩溃会丢任务' },
+      { id: 'exactly-once', claim: '能保证只执行一次', phrasings: { zh: ['保证只执行一次'], en: ['exactly once'] }, penalty: 1, correction: '只能做到至少一次，靠幂等去重' },
+    ],
+  });
+  const run = (answer: string) => checkProse({ answer, question: '如何实现一个分布式任务队列？', rubric: mq });
+
+  it('finds a misconception whatever the spacing, and a negative phrase is not its own negation', () => {
+    expect(run('消费者设置 auto_ack=True 自动确认，这样也不会丢任务。').misconceptions.map((m) => m.id)).toEqual(['auto-ack']);
+  });
+
+  it('reads 无法 as a negation', () => {
+    expect(run('超时未确认的任务会重新投递给其他 worker，这样无法保证只执行一次，所以任务必须幂等。').misconceptions).toEqual([]);
+  });
+
+  it('does not take a sentence with several clauses for a list', () => {
+    const r = run('更大范围上还要多可用区部署，做定期备份，核心链路准备降级和熔断方案，并且定期做故障演练，确认切换真的能生效。');
+    expect(r.keyPoints.find((k) => k.id === 'drill')!.credit).toBe(1);
+  });
+
+  it('does not count a denied support word as an explanation', () => {
+    const r = run('worker 处理完以后再手动确认，这样发布订阅不会丢任务。');
+    expect(r.keyPoints.find((k) => k.id === 'ack')!.status).toBe('partial');
   });
 });

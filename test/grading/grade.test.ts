@@ -6,7 +6,7 @@ import { RubricSchema, rubricHash, type Rubric } from '../../src/rubrics/schema.
 import { createSandbox } from '../../src/sandbox/run.ts';
 import { chatCompletion, errorBody, startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.ts';
 
-const lock = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/lock.json', import.meta.url), 'utf8')));
+const lock = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/q_22712696.json', import.meta.url), 'utf8')));
 const lockQuestion = { id: lock.question_id, title: '如何实现一个分布式锁？', prompt: '如何实现一个分布式锁？', kind: 'design' as const };
 const STRONG =
   '用 Redis 加锁时用一条命令 SET lock_key token NX PX 30000，这样设置值和过期时间是原子的。' +

@@ -10,7 +10,7 @@ import { RubricSchema } from '../../src/rubrics/schema.ts';
 import { createSandbox } from '../../src/sandbox/run.ts';
 import { bank } from '../helpers/app.ts';
 
-const lock = JSON.parse(readFileSync(new URL('../fixtures/rubrics/lock.json', import.meta.url), 'utf8'));
+const lock = JSON.parse(readFileSync(new URL('../fixtures/rubrics/q_22712696.json', import.meta.url), 'utf8'));
 const problems = (value: unknown, file = 'rubrics/q_22712696.json') => parseRubric(file, JSON.stringify(value)).problems.map(formatProblem);
 
 describe('the rubric schema reports file: field: message', () => {
