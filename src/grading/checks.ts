@@ -1,7 +1,7 @@
 // Deterministic checks of a prose answer against its rubric: which key points it makes (with the
 // sentence that makes each), which misconceptions it states, and the gates that send an answer to
 // zero (empty, "不知道", a restatement of the question, off-topic, a bare list of buzzwords).
-import { equivalents } from './glossary.ts';
+import { equivalents, glossaryTerms } from './glossary.ts';
 import { detectLang, REFERENCE_WEIGHTS, referenceScore, terms, type CorpusStats } from './similarity.ts';
 import type { CheckResult, Flag, KeyPointResult, MisconceptionResult } from './types.ts';
 import type { KeyPoint, Misconception, Rubric } from '../rubrics/schema.ts';
@@ -29,11 +29,23 @@ export function sentences(answer: string): Sentence[] {
     .map((text) => ({ text, folded: fold(text), stems: terms(text, detectLang(text)) }));
 }
 
-/** Does `phrase` occur in the sentence? Chinese by folded substring; English by stemmed words in order. */
+/** Lower case, width-folded, without white space: how code-like phrasings ("==", "__new__") are compared. */
+function literal(s: string): string {
+  return s.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
+}
+
+/** A phrasing with symbols in it (`==`, `x[1]`, `__new__`, `+=`) means those symbols: match it literally. */
+const SYMBOLIC = /[^\p{L}\p{N}\s'-]/u;
+
+/**
+ * Does `phrase` occur in the sentence? Code-like phrasings literally; Chinese by folded substring;
+ * English by stemmed words in order.
+ */
 function occurs(phrase: string, s: Sentence): boolean {
-  if (HAS_CJK.test(phrase)) return s.folded.includes(fold(phrase));
+  if (SYMBOLIC.test(phrase) && !HAS_CJK.test(phrase)) return literal(s.text).includes(literal(phrase));
+  if (HAS_CJK.test(phrase)) return fold(phrase) !== '' && s.folded.includes(fold(phrase));
   const want = terms(phrase, 'en');
-  if (want.length === 0) return s.folded.includes(fold(phrase));
+  if (want.length === 0) return fold(phrase) !== '' && s.folded.includes(fold(phrase));
   outer: for (let i = 0; i + want.length <= s.stems.length; i++) {
     for (let j = 0; j < want.length; j++) if (s.stems[i + j] !== want[j]) continue outer;
     return true;
@@ -49,31 +61,59 @@ function phrasesOf(p: { zh: string[]; en: string[] }): string[] {
 }
 
 // Words that relate things: a sentence with them says something about a term, a list does not.
-const RELATION = /(是|为|指|通过|用于|用来|使用|利用|保证|确保|避免|防止|因为|所以|因此|如果|当|会|可以|能够|需要|必须|实现|把|将|让|使|导致|表示|意味着|称为|叫做|负责|支持|依赖|基于|采用|比|而|则|才|就|否则|\b(is|are|was|means|uses|use|using|ensures|ensure|because|when|if|so|by|which|that|prevents|avoids|allows|lets|makes|requires|provides|stores|keeps|returns|guarantees|unless|otherwise|than|instead|while|until|after|before)\b)/i;
+const RELATION = /(是|为|指|通过|用于|用来|使用|利用|保证|确保|避免|防止|因为|所以|因此|如果|当|时|会|要|可以|能够|需要|必须|实现|把|将|让|使|导致|表示|意味着|称为|叫做|负责|支持|依赖|基于|采用|比|而|则|才|就|还有|常|否则|\b(is|are|was|means|uses|use|using|ensures|ensure|because|when|if|so|by|which|that|prevents|avoids|allows|lets|makes|requires|provides|stores|keeps|returns|guarantees|unless|otherwise|than|instead|while|until|after|before)\b)/i;
 
-/** Short items between separators ("Redis、ZooKeeper、etcd"): a list of names, not a statement. */
-function isList(text: string): boolean {
-  const items = text.split(/[、,，;；/|]+/).map(fold).filter(Boolean);
-  return items.length >= 3 && items.reduce((n, x) => n + x.length, 0) / items.length <= 7;
+/**
+ * A list of names ("Redis、ZooKeeper、etcd", "SET NX PX、token、Lua、过期时间"): three or more
+ * items, most of them bare names — a rubric phrasing or glossary term, or a latin word — rather than
+ * short clauses ("做好社区管理，明确愿景和目标，…" is terse, but it says something).
+ */
+function isList(text: string, names: readonly string[]): boolean {
+  const items = text.split(/[、,，;；/|。.]+/).map((x) => x.trim()).filter(Boolean);
+  if (items.length < 3) return false;
+  const isName = (item: string) => {
+    const f = fold(item);
+    // A latin name is a word or two ("Redis", "SET NX"), not an English clause.
+    if (!HAS_CJK.test(item)) return item.split(/\s+/).length <= 3;
+    return names.some((n) => f === fold(n)) || glossaryTerms().some((g) => f === fold(g));
+  };
+  return items.filter(isName).length >= Math.ceil(items.length * 0.6);
 }
 
 /** A sentence that explains rather than names: enough words beside the term, and a relation. */
-function explains(s: Sentence, phrase: string): boolean {
-  if (isList(s.text)) return false;
+function explains(s: Sentence, phrase: string, names: readonly string[]): boolean {
+  if (isList(s.text, names)) return false;
   const own = HAS_CJK.test(phrase) ? Math.ceil(fold(phrase).length / 2) : terms(phrase, 'en').length;
   const extra = s.stems.length - own;
   return (extra >= 3 && RELATION.test(s.text)) || extra >= 8;
 }
 
-// Words that deny what follows them. Chinese is read in folded text (no spaces or punctuation).
-const NEGATION_ZH = /(不是|并不|并非|没有|不会|不能|不可能|无法|没法|未必|不一定|不要|不|非|无需|而不是|错误地认为|误以为)$/;
-const NEGATION_EN = /\b(not|no|never|isn't|aren't|doesn't|don't|didn't|won't|cannot|can't|instead of|rather than|wrong(ly)?)\b[^.;]{0,30}$/i;
+// Words that deny what follows them, read in folded text (no spaces or punctuation): right before
+// the phrase, or a few characters before it across a verb of saying or thinking ("不能认为…",
+// "并不要求…"). A bare 不 only counts right before the phrase ("不仅…" is no denial).
+const NEGATION_ZH = /(不是|并不|并非|没有|不会|不能|不应该?|不可能|无法|没法|未必|不一定|不要|无需|而不是|错误地认为|误以为|以为|认为.{0,2}是错)(认为|以为|说|要求|需要|应该|能|会|是|去|再|先|把|让|对)?.{0,4}$|不$/;
+const NEGATION_EN = /\b(not|no|never|isn't|aren't|doesn't|don't|didn't|won't|cannot|can't|shouldn't|instead of|rather than|wrong(ly)?|myth)\b[^.;]{0,30}$/i;
+// A claim rejected after it is stated: "先SETNX再EXPIRE是错的", "……是误解", "其实……".
+// or warned about: "如果直接 DEL，会误删别人的锁" names what goes wrong, it does not recommend it.
+const REJECTED_AFTER_ZH = /^.{0,6}(是错的|是错误的|是误解|是个?误区|是不对的|不对|不成立|并不正确|不正确|是谣言|是过时的|会导致|会造成|会误|就会|的问题是|有问题|不安全)/;
+// A hypothesis is no belief: "如果先 SETNX 再 EXPIRE，……".
+const HYPOTHETICAL_ZH = /(如果|若是|假如|要是|一旦|万一)[^。；]{0,8}$/;
+const REJECTED_AFTER_EN = /^[^.;]{0,20}\b(is|are) (wrong|a myth|false|incorrect|a misconception)\b/i;
+// Attributed to others: "很多人以为……，其实……".
+const ATTRIBUTED_ZH = /(很多人|有人|常有人|人们|大家)(以为|认为|说)/;
 
-/** Is `phrase` denied where it stands in the sentence ("不会丢消息", "X is not Y")? */
+/** Where the phrase stands in the folded sentence, and what comes before and after it. */
+function around(s: Sentence, phrase: string): { before: string; after: string } | undefined {
+  const f = fold(phrase);
+  const at = s.folded.indexOf(f);
+  return at < 0 ? undefined : { before: s.folded.slice(0, at), after: s.folded.slice(at + f.length) };
+}
+
+/** Is `phrase` negated where it stands ("不会丢消息", "X is not Y")? */
 function negated(s: Sentence, phrase: string): boolean {
   if (HAS_CJK.test(phrase)) {
-    const at = s.folded.indexOf(fold(phrase));
-    return at > 0 && NEGATION_ZH.test(s.folded.slice(Math.max(0, at - 6), at).replace(/(的|地|也|就|还|都|一定|真的|其实)+$/, ''));
+    const a = around(s, phrase);
+    return !!a && NEGATION_ZH.test(a.before.slice(-10).replace(/(的|地|也|就|还|都|一定|真的|其实)+$/, ''));
   }
   const lower = s.text.normalize('NFKC').toLowerCase();
   const first = phrase.toLowerCase().split(/\s+/)[0] ?? '';
@@ -81,19 +121,39 @@ function negated(s: Sentence, phrase: string): boolean {
   return at > 0 && NEGATION_EN.test(lower.slice(Math.max(0, at - 40), at));
 }
 
+/**
+ * Is a claim held, or only mentioned? Besides a negation, a claim is not held when it is rejected
+ * or warned about after it ("……是误解", "……会误删别人的锁"), attributed to others ("很多人以为……"),
+ * or put as a hypothesis ("如果……"). Used for misconceptions: a key point explained through its
+ * consequences ("如果没有过期时间，……") is still made.
+ */
+function disowned(s: Sentence, phrase: string): boolean {
+  if (negated(s, phrase)) return true;
+  if (!HAS_CJK.test(phrase)) {
+    const lower = s.text.normalize('NFKC').toLowerCase();
+    const at = lower.indexOf(phrase.toLowerCase().split(/\s+/)[0] ?? '');
+    return at >= 0 && REJECTED_AFTER_EN.test(lower.slice(at + phrase.length));
+  }
+  const a = around(s, phrase);
+  return !!a && (REJECTED_AFTER_ZH.test(a.after) || ATTRIBUTED_ZH.test(a.before) || HYPOTHETICAL_ZH.test(a.before));
+}
+
 /** A quote of at most ~80 characters from the sentence, centred on the phrase when possible. */
 function quote(s: Sentence): string {
   return s.text.length <= 80 ? s.text : s.text.slice(0, 80);
 }
 
-export function checkKeyPoint(k: KeyPoint, ss: Sentence[]): KeyPointResult {
+export function checkKeyPoint(k: KeyPoint, ss: Sentence[], names: readonly string[]): KeyPointResult {
   const phrases = phrasesOf(k.phrasings);
   const support = k.support ? phrasesOf(k.support) : [];
   let best: { credit: number; s: Sentence } | undefined;
   ss.forEach((s, i) => {
-    const phrase = phrases.find((p) => occurs(p, s));
+    // A phrasing stated, not denied ("没有全局时钟" may be the point; "不会丢消息" may deny it).
+    const phrase = phrases.find((p) => occurs(p, s) && !negated(s, p));
     if (!phrase) return;
-    if (!explains(s, phrase) && !explains(ss[i + 1] ?? s, phrase)) return; // named, not made
+    // Named, not made — unless the sentence goes on into the next (a list never does).
+    const next = ss[i + 1];
+    if (!explains(s, phrase, names) && (isList(s.text, names) || !next || !explains(next, phrase, names))) return;
     // With support words defined, the point is made when one stands in the sentence or next to it.
     const near = [s, ss[i + 1], ss[i - 1]].filter((x): x is Sentence => !!x);
     const supported = support.length === 0 || support.some((w) => near.some((x) => occurs(w, x) && !negated(x, w)));
@@ -108,10 +168,10 @@ export function checkKeyPoint(k: KeyPoint, ss: Sentence[]): KeyPointResult {
 export function checkMisconception(m: Misconception, ss: Sentence[]): MisconceptionResult | undefined {
   const phrases = phrasesOf(m.phrasings);
   for (const s of ss) {
-    // "X 不是 Y" denies the misconception "X 是 Y"; a phrase that is itself negative ("不会丢")
-    // is denied only by a negation before it.
-    const phrase = phrases.find((p) => occurs(p, s) && !negated(s, p));
-    if (phrase) return { id: m.id, claim: m.claim, correction: m.correction, evidence: quote(s), by: 'checks' };
+    const found = phrases.filter((p) => occurs(p, s));
+    // Phrasings overlap ("先SETNX再EXPIRE", "再EXPIRE"): a sentence that denies one denies the claim.
+    if (found.length === 0 || found.some((p) => disowned(s, p))) continue;
+    return { id: m.id, claim: m.claim, correction: m.correction, evidence: quote(s), by: 'checks' };
   }
   return undefined;
 }
@@ -162,13 +222,16 @@ export function checkProse(input: ProseInput): ProseCheck {
 
   const ss = sentences(answer);
   const answerTerms = new Set(terms(answer, detectLang(answer)));
-  const questionTerms = new Set(terms(question, detectLang(question)));
+  // Code in the question is not the question's words: an answer that gives its output is no restatement.
+  const asked = question.replace(/```[\s\S]*?```/g, ' ');
+  const questionTerms = new Set(terms(asked, detectLang(asked)));
   const novel = [...answerTerms].filter((t) => !questionTerms.has(t));
   if (answerTerms.size > 0 && novel.length === 0) {
     return zero('empty', 'adds-to-question', 'the answer only restates the question');
   }
 
-  const keyPoints = rubric.key_points.map((k) => checkKeyPoint(k, ss));
+  const names = rubric.key_points.flatMap((k) => [...k.phrasings.zh, ...k.phrasings.en]);
+  const keyPoints = rubric.key_points.map((k) => checkKeyPoint(k, ss, names));
   const misconceptions = rubric.misconceptions.map((m) => checkMisconception(m, ss)).filter((m): m is MisconceptionResult => !!m);
   const total = rubric.key_points.reduce((n, k) => n + k.weight, 0);
   const coverage = keyPoints.reduce((n, k) => n + k.weight * k.credit, 0) / total;
@@ -195,7 +258,7 @@ export function checkProse(input: ProseInput): ProseCheck {
   }
   // Off-topic: no key point, next to nothing in common with the model answer, and not even the
   // question's own words (a paraphrase of a right answer usually keeps those).
-  if (made === 0 && recall < 0.1 && cosine < 0.1 && !(ref.features.question ?? 0)) {
+  if (made === 0 && named === 0 && recall < 0.1 && cosine < 0.1 && !(ref.features.question ?? 0)) {
     flags.push('off_topic');
     checks.push({ name: 'on-topic', pass: false, score: overlap, reason: 'makes none of the key points and shares almost nothing with the model answer' });
   }

@@ -60,7 +60,7 @@ const LINES = `
 缓存雪崩 = cache avalanche
 淘汰策略|淘汰 = eviction policy|eviction
 最近最少使用 = lru|least recently used
-哈希表 = hash table|hash map|dict
+哈希表 = hash table|hash map
 双向链表 = doubly linked list
 三次握手 = three-way handshake|3-way handshake
 四次挥手 = four-way handshake|four-way wave
@@ -122,7 +122,9 @@ export function equivalents(term: string): string[] {
   return BY_TERM.get(t) ?? [t];
 }
 
+const TERMS = [...BY_TERM.keys()].filter((t) => t.length >= 2).sort((a, b) => b.length - a.length);
+
 /** Every term the glossary knows, longest first (so a longer name wins over a part of it). */
-export function glossaryTerms(): string[] {
-  return [...BY_TERM.keys()].filter((t) => t.length >= 2).sort((a, b) => b.length - a.length);
+export function glossaryTerms(): readonly string[] {
+  return TERMS;
 }

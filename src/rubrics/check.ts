@@ -54,6 +54,13 @@ function curatedShape(file: string, r: Rubric): RubricProblem[] {
     if (!r.coding.tests.some((t) => t.hidden)) p.push({ file, field: 'coding.tests', message: 'needs at least one hidden test' });
   }
   for (const [i, k] of r.key_points.entries()) if (k.phrasings.zh.length === 0) p.push({ file, field: `key_points[${i}].phrasings.zh`, message: 'a curated key point needs a Chinese phrasing' });
+  // A phrasing of one character (or only white space) matches almost anything.
+  const tiny = (list: string[], field: string) =>
+    list.forEach((ph, j) => {
+      if (ph.normalize('NFKC').replace(/\s+/g, '').length < 2) p.push({ file, field: `${field}[${j}]`, message: `"${ph}" is too short to match reliably` });
+    });
+  r.key_points.forEach((k, i) => (tiny(k.phrasings.zh, `key_points[${i}].phrasings.zh`), tiny(k.phrasings.en, `key_points[${i}].phrasings.en`)));
+  r.misconceptions.forEach((m, i) => (tiny(m.phrasings.zh, `misconceptions[${i}].phrasings.zh`), tiny(m.phrasings.en, `misconceptions[${i}].phrasings.en`)));
   return p;
 }
 

@@ -128,3 +128,58 @@ describe('negation and lists (found while curating rubrics)', () => {
     expect(r.keyPoints.find((k) => k.id === 'ack')!.status).toBe('partial');
   });
 });
+
+describe('more cases found while curating rubrics', () => {
+  const rubric = RubricSchema.parse({
+    question_id: 'q_4e525b6b',
+    status: 'curated',
+    model_answer: '看社区活跃度、维护频率、测试和文档、安全响应、许可证。star 数不代表质量。',
+    key_points: [
+      { id: 'community', point: '社区活跃度', weight: 1, phrasings: { zh: ['社区活跃', '社区管理'], en: ['community'] } },
+      { id: 'identity', point: 'is 比较身份，== 比较值', weight: 1, phrasings: { zh: ['=='], en: ['=='] } },
+      { id: 'tests', point: '测试覆盖', weight: 1, phrasings: { zh: ['测试覆盖', '单元测试'], en: ['unit test'] } },
+    ],
+    misconceptions: [
+      { id: 'stars', claim: 'star 越多质量越高', phrasings: { zh: ['star越多质量越高', '质量越高'], en: [] }, penalty: 1, correction: 'star 反映热度，不反映质量' },
+      { id: 'setnx', claim: '先 SETNX 再 EXPIRE 可以', phrasings: { zh: ['先setnx再expire', '再expire'], en: [] }, penalty: 1, correction: '用一条 SET NX PX' },
+      { id: 'free', claim: '开源软件不能收费', phrasings: { zh: ['开源软件不能收费'], en: [] }, penalty: 1, correction: '许可证允许收费' },
+    ],
+  });
+  const q = '如何评估一个开源项目的质量？下面的代码输出什么？\n```python\nprint(1 == 1.0)\n```';
+  const run = (answer: string) => checkProse({ answer, question: q, rubric });
+
+  it.each([
+    ['a denial a few words before the claim', '不能认为 star 越多质量越高。'],
+    ['a rejection after the claim', '先 SETNX 再 EXPIRE 是错的，两步之间崩溃锁就永不过期。'],
+    ['a claim attributed to others', '很多人以为开源软件不能收费，其实许可证允许商用。'],
+    ['overlapping phrasings, the longer one denied', '不能先 SETNX 再 EXPIRE，要用一条命令。'],
+  ])('%s is no misconception', (_what, answer) => {
+    expect(run(answer).misconceptions).toEqual([]);
+  });
+
+  it('still finds the misconception when stated', () => {
+    expect(run('我觉得 star 越多质量越高。').misconceptions.map((m) => m.id)).toEqual(['stars']);
+  });
+
+  it('matches a code-like phrasing literally, not in every sentence', () => {
+    const r = run('社区活跃度很重要，要看 issue 的响应速度。');
+    expect(r.keyPoints.find((k) => k.id === 'identity')!.status).toBe('missed');
+    const eq = run('用 == 比较的是值，is 比较的是是不是同一个对象。');
+    expect(eq.keyPoints.find((k) => k.id === 'identity')!.status).toBe('met');
+  });
+
+  it('does not take an answer that gives the output of code in the question for a restatement', () => {
+    expect(run('输出 True，因为 == 比较值，1 和 1.0 相等。').score).toBeGreaterThan(0);
+  });
+
+  it('reads terse clauses as an answer, not as off-topic buzzwords', () => {
+    const r = run('做好社区管理，明确愿景和目标，定期更新修复 Bug，多样化收入。');
+    expect(r.flags).not.toContain('off_topic');
+    expect(r.flags).not.toContain('buzzwords');
+  });
+
+  it('gives a list no credit from an explaining sentence after it', () => {
+    const r = run('社区活跃、单元测试、==。单元测试可以保证代码质量不退化。');
+    expect(r.keyPoints.find((k) => k.id === 'community')!.credit).toBe(0);
+  });
+});

@@ -63,7 +63,7 @@ describe('rubrics:check', () => {
     question_id: 'q_1803e414',
     status: 'curated',
     model_answer: '逐位累加。',
-    key_points: ['a', 'b', 'c'].map((id) => ({ id, point: id, weight: 1, phrasings: { zh: [id], en: [] } })),
+    key_points: [['digits', '逐位'], ['sign', '负号'], ['overflow', '溢出']].map(([id, zh]) => ({ id, point: zh, weight: 1, phrasings: { zh: [zh], en: [] } })),
     hints: ['从个位想起'],
     follow_ups: ['负数呢？', '溢出呢？'],
     coding: {
@@ -95,6 +95,9 @@ describe('rubrics:check', () => {
     expect(lines).toContain('rubrics/q_0badf00d.json: question_id: no question "q_0badf00d" in the bank (an orphan: delete it, or rebuild the bank)');
     expect(lines).toContain('rubrics/q_22712696.json: (file): missing: "如何在分布式系统中实现分布式锁？" has no rubric (npm run rubrics:draft writes one)');
     expect(lines).toContain('rubrics/q_1803e414.json: coding.reference_solution: fails test 1: wrong answer (expected 0, got 1)');
+    const terse = { ...coding, key_points: coding.key_points.map((k, i) => (i ? k : { ...k, phrasings: { zh: ['位'], en: [] } })) };
+    const short = dirWith({ 'q_1803e414.json': terse, 'q_22712696.json': lock });
+    expect((await checkRubrics(short, one, sandbox)).errors.map((e) => `${e.field}: ${e.message}`)).toContain('key_points[0].phrasings.zh[0]: "位" is too short to match reliably');
     const noTests = dirWith({ 'q_1803e414.json': { ...coding, coding: undefined }, 'q_22712696.json': lock });
     expect((await checkRubrics(noTests, one, sandbox)).errors.map((e) => e.field)).toContain('coding');
   });
