@@ -3,6 +3,7 @@
 // over SSE (checks first, then the judge).
 import { raw } from 'hono/html';
 import { DIFFICULTIES, KINDS, type Topic } from '../src/bank/classify.ts';
+import { extractCode } from '../src/grading/grade.ts';
 import type { Grade } from '../src/grading/types.ts';
 import type { GradeRow, Session, Turn } from '../src/interview/session.ts';
 import type { Rubric } from '../src/rubrics/schema.ts';
@@ -260,7 +261,7 @@ function AnswerBubble(props: { ctx: PageContext; v: TurnView }) {
         {props.ctx.t.yourAnswer}
         {turn.timeTakenMs !== null && <small> · {props.ctx.t.timeTaken(Math.round(turn.timeTakenMs / 1000))}</small>}
       </div>
-      {code ? raw(highlightCode(turn.answer!.replace(/^```[\w-]*\n|```\s*$/g, ''), turn.language ?? 'python')) : <div class="answer-text">{turn.answer}</div>}
+      {code ? raw(highlightCode(extractCode(turn.answer!), turn.language ?? 'python')) : <div class="answer-text">{turn.answer}</div>}
     </div>
   );
 }
@@ -309,6 +310,7 @@ export function ChatPage(props: { ctx: PageContext; session: Session; views: Tur
 
 export interface SummaryItem {
   turn: Turn;
+  isCode: boolean;
   grade?: Grade;
   rubric?: Rubric;
   reference: string;
@@ -385,7 +387,11 @@ export function SummaryPage(props: { ctx: PageContext; session: Session; items: 
           <div class="md prompt">{raw(renderMarkdown(it.turn.question.prompt))}</div>
           <div class="msg candidate">
             <div class="who">{t.yourAnswer}</div>
-            <div class="answer-text">{it.turn.answer ?? t.noAnswer}</div>
+            {it.isCode && it.turn.answer ? (
+              raw(highlightCode(extractCode(it.turn.answer), it.turn.language ?? 'python'))
+            ) : (
+              <div class="answer-text">{it.turn.answer ?? t.noAnswer}</div>
+            )}
           </div>
           {it.grade && (
             <p class="score-line">

@@ -1,11 +1,10 @@
 // Grades answers after they are stored, a few at a time, and tells whoever is watching as each
 // stage finishes (checks, then the judge). A grade row is pending until done or failed; a crash
 // leaves it pending, and the next start picks it up again (resumePending).
-import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
-import { grades } from '../db/schema.ts';
 import { gradeAnswer, type GradeDeps, type GradeInput } from '../grading/grade.ts';
 import type { Grade } from '../grading/types.ts';
+import { prepareQueries, type Queries } from './queries.ts';
 
 export type GradeEvent = { stage: 'checks' | 'judge' | 'done'; grade: Grade } | { stage: 'failed'; error: string };
 
@@ -20,14 +19,17 @@ export class GradeRunner {
   private running = 0;
   private listeners = new Map<string, Set<(e: GradeEvent) => void>>();
   private idleWaiters: Array<() => void> = [];
+  private q: Queries;
 
   constructor(
-    private db: Db,
+    db: Db,
     private inputFor: InputFor,
     private deps: GradeDeps,
-    private concurrency = 4,
+    readonly concurrency = 4,
     private now: () => number = Date.now,
-  ) {}
+  ) {
+    this.q = prepareQueries(db);
+  }
 
   enqueue(gradeId: string): void {
     if (this.queue.includes(gradeId)) return;
@@ -37,7 +39,7 @@ export class GradeRunner {
 
   /** Grades left pending by a crash or a restart. */
   resumePending(): number {
-    const pending = this.db.select({ id: grades.id }).from(grades).where(eq(grades.status, 'pending')).all();
+    const pending = this.q.pendingGrades.all();
     for (const g of pending) this.enqueue(g.id);
     return pending.length;
   }
@@ -82,10 +84,10 @@ export class GradeRunner {
   }
 
   private async run(gradeId: string): Promise<void> {
-    const row = this.db.select().from(grades).where(eq(grades.id, gradeId)).get();
+    const row = this.q.gradeById.get({ id: gradeId });
     if (!row || row.status !== 'pending') return;
     const attempts = row.attempts + 1;
-    this.db.update(grades).set({ attempts, updatedAt: this.now() }).where(eq(grades.id, gradeId)).run();
+    this.q.gradeAttempt.run({ id: gradeId, attempts, at: this.now() });
     const input = this.inputFor(row.turnId);
     if (!input) return this.fail(gradeId, 'the answer or its question is gone');
     const started = this.now();
@@ -93,47 +95,36 @@ export class GradeRunner {
       const grade = await gradeAnswer(input, this.deps, (s) => {
         if (s.stage === 'checks' && this.deps.judge) {
           // Keep what the checks found, so a reload while the judge thinks shows it.
-          this.db.update(grades).set({ result: s.grade as unknown as Record<string, unknown>, updatedAt: this.now() }).where(eq(grades.id, gradeId)).run();
+          this.q.gradePartial.run({ id: gradeId, result: s.grade, at: this.now() });
         }
         this.emit(gradeId, { stage: s.stage, grade: s.grade });
       });
-      this.db
-        .update(grades)
-        .set({
-          status: 'done',
-          score: grade.score,
-          maxScore: grade.max,
-          grader: grade.grader,
-          model: grade.model ?? null,
-          promptVersion: grade.promptVersion ?? null,
-          rubricHash: grade.rubricHash,
-          result: grade as unknown as Record<string, unknown>,
-          flags: grade.flags,
-          error: grade.judgeError ?? null,
-          updatedAt: this.now(),
-        })
-        .where(eq(grades.id, gradeId))
-        .run();
+      this.q.gradeDone.run({
+        id: gradeId,
+        score: grade.score,
+        max: grade.max,
+        grader: grade.grader,
+        model: grade.model ?? null,
+        promptVersion: grade.promptVersion ?? null,
+        rubricHash: grade.rubricHash,
+        result: grade,
+        flags: grade.flags,
+        error: grade.judgeError ?? null,
+        at: this.now(),
+      });
       console.log(JSON.stringify({ level: 'info', msg: 'graded', grade: gradeId, grader: grade.grader, score: grade.score, ms: this.now() - started, flags: grade.flags }));
       this.emit(gradeId, { stage: 'done', grade });
     } catch (e) {
       // A bug in grading, not a bad answer: try again later, give up after a few attempts.
       const error = `grading failed: ${(e as Error).message}`;
       if (attempts >= MAX_ATTEMPTS) return this.fail(gradeId, error);
-      this.db.update(grades).set({ error, updatedAt: this.now() }).where(eq(grades.id, gradeId)).run();
+      this.q.gradeError.run({ id: gradeId, error, at: this.now() });
       this.emit(gradeId, { stage: 'failed', error });
     }
   }
 
   private fail(gradeId: string, error: string) {
-    this.db.update(grades).set({ status: 'failed', error, updatedAt: this.now() }).where(eq(grades.id, gradeId)).run();
+    this.q.gradeFailed.run({ id: gradeId, error, at: this.now() });
     this.emit(gradeId, { stage: 'failed', error });
   }
 }
-
-/** Grades of some turns, newest last per turn. */
-export function gradesOf(db: Db, turnIds: string[]) {
-  if (turnIds.length === 0) return [];
-  return db.select().from(grades).where(inArray(grades.turnId, turnIds)).orderBy(grades.createdAt).all();
-}
-

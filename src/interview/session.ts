@@ -5,7 +5,7 @@
 // Turn life: asked -> answered (a grade row is created with it, pending) | skipped.
 // The current turn is the one with the highest seq.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Question } from '../bank/bank.ts';
 import type { Difficulty, Kind, Topic } from '../bank/classify.ts';
 import type { BankStore } from '../bank/store.ts';
@@ -17,6 +17,7 @@ import type { Grade } from '../grading/types.ts';
 import { draftRubric } from '../rubrics/draft.ts';
 import type { Rubric } from '../rubrics/schema.ts';
 import { drawQuestions, weakTopics, type History } from './draw.ts';
+import { inTransaction, prepareQueries, type Queries } from './queries.ts';
 
 export const LIMITS = { proseChars: 20_000, codeBytes: 64 * 1024, draftChars: 70_000 };
 
@@ -58,16 +59,27 @@ export class Interviews {
   private now: () => number;
   private random: () => number;
 
+  private q: Queries;
+
   constructor(private deps: InterviewDeps) {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
+    this.q = prepareQueries(deps.db);
   }
 
-  /** The rubric a question is graded with: the curated one, or a draft made on the spot. */
+  private drafts = new Map<string, Rubric>();
+
+  /** The rubric a question is graded with: the curated one, or a draft (made once, then kept). */
   rubricFor(questionId: string): Rubric | undefined {
-    const q = this.deps.bank.get(questionId);
-    if (!q) return undefined;
-    return this.deps.rubrics.get(questionId) ?? draftRubric(q);
+    const curated = this.deps.rubrics.get(questionId);
+    if (curated) return curated;
+    let draft = this.drafts.get(questionId);
+    if (!draft) {
+      const q = this.deps.bank.get(questionId);
+      if (!q) return undefined;
+      this.drafts.set(questionId, (draft = draftRubric(q)));
+    }
+    return draft;
   }
 
   /** The question as the rubric presents it: its prompt and kind win over the bank's guesses. */
@@ -134,15 +146,15 @@ export class Interviews {
       createdAt: now,
       finishedAt: null,
     };
-    const turn = this.deps.db.transaction((tx) => {
-      tx.insert(sessions).values(session).run();
-      return this.ask(tx as unknown as Db, session, 0);
+    const turn = inTransaction(this.deps.db, () => {
+      this.deps.db.insert(sessions).values(session).run();
+      return this.ask(session, 0);
     });
     return { session, token, turn };
   }
 
-  private ask(db: Db, session: Session, seq: number, followUp?: { of: Turn; text: string }): Turn {
-    const planned = this.deps.bank.get(followUp ? followUp.of.questionId : session.plan[this.planIndex(db, session.id)]!)!;
+  private ask(session: Session, seq: number, followUp?: { of: Turn; text: string }): Turn {
+    const planned = this.deps.bank.get(followUp ? followUp.of.questionId : session.plan[this.planIndex(session.id)]!)!;
     const question = followUp
       ? { ...followUp.of.question, prompt: followUp.text, title: followUp.of.question.title }
       : this.snapshot(planned);
@@ -163,28 +175,19 @@ export class Interviews {
       answeredAt: null,
       timeTakenMs: null,
     };
-    db.insert(turns).values(turn).run();
+    this.deps.db.insert(turns).values(turn).run();
     return turn;
   }
 
   /** How many planned (not follow-up) questions have been asked. */
-  private planIndex(db: Db, sessionId: string): number {
-    return db.select({ id: turns.id }).from(turns).where(and(eq(turns.sessionId, sessionId))).all().length - this.followUpCount(db, sessionId);
-  }
-
-  private followUpCount(db: Db, sessionId: string): number {
-    return db
-      .select({ f: turns.followUpOf })
-      .from(turns)
-      .where(eq(turns.sessionId, sessionId))
-      .all()
-      .filter((t) => t.f !== null).length;
+  private planIndex(sessionId: string): number {
+    return this.q.plannedAsked.get({ sid: sessionId })!.n;
   }
 
   /** The session, if `token` is its token (compared in constant time). Undefined says nothing about which was wrong. */
   authorize(sessionId: string, token: string | undefined): Session | undefined {
     if (!token || sessionId.length > 64) return undefined;
-    const s = this.deps.db.select().from(sessions).where(eq(sessions.id, sessionId)).get();
+    const s = this.q.sessionById.get({ id: sessionId });
     const given = hashToken(token);
     const stored = Buffer.from(s?.tokenHash ?? '0'.repeat(64), 'hex');
     const ok = timingSafeEqual(given, stored);
@@ -192,29 +195,29 @@ export class Interviews {
   }
 
   get(sessionId: string): Session | undefined {
-    return this.deps.db.select().from(sessions).where(eq(sessions.id, sessionId)).get();
+    return this.q.sessionById.get({ id: sessionId });
   }
 
   turns(sessionId: string): Turn[] {
-    return this.deps.db.select().from(turns).where(eq(turns.sessionId, sessionId)).orderBy(turns.seq).all();
+    return this.q.turnsOf.all({ sid: sessionId });
   }
 
   current(sessionId: string): Turn | undefined {
-    return this.deps.db.select().from(turns).where(eq(turns.sessionId, sessionId)).orderBy(desc(turns.seq)).limit(1).get();
+    return this.q.currentTurn.get({ sid: sessionId });
   }
 
   grade(turnId: string): GradeRow | undefined {
-    return this.deps.db.select().from(grades).where(eq(grades.turnId, turnId)).orderBy(desc(grades.createdAt)).limit(1).get();
+    return this.q.gradeOfTurn.get({ tid: turnId });
   }
 
   gradeById(gradeId: string): GradeRow | undefined {
-    return this.deps.db.select().from(grades).where(eq(grades.id, gradeId)).get();
+    return this.q.gradeById.get({ id: gradeId });
   }
 
-  gradesOf(turnIds: string[]): Map<string, GradeRow> {
+  /** The latest grade of every turn of a session, by turn id. */
+  gradesOf(sessionId: string): Map<string, GradeRow> {
     const out = new Map<string, GradeRow>();
-    if (turnIds.length === 0) return out;
-    for (const g of this.deps.db.select().from(grades).where(inArray(grades.turnId, turnIds)).orderBy(grades.createdAt).all()) out.set(g.turnId, g);
+    for (const { grade } of this.q.gradesOfSession.all({ sid: sessionId })) out.set(grade.turnId, grade);
     return out;
   }
 
@@ -230,14 +233,13 @@ export class Interviews {
   submit(session: Session, input: { answer: string; language?: string; idempotencyKey?: string }): { turn: Turn; grade: GradeRow; replay: boolean } | Refusal {
     if (session.status === 'finished') return { refused: 'finished', message: 'this interview has finished' };
     const key = input.idempotencyKey?.slice(0, 128) || null;
-    return this.deps.db.transaction((tx) => {
-      const db = tx as unknown as Db;
+    return inTransaction(this.deps.db, () => {
       if (key) {
-        const seen = db.select().from(turns).where(and(eq(turns.sessionId, session.id), eq(turns.idempotencyKey, key))).get();
-        if (seen) return { turn: seen, grade: this.gradeIn(db, seen.id)!, replay: true };
+        const seen = this.q.turnByKey.get({ sid: session.id, key });
+        if (seen) return { turn: seen, grade: this.grade(seen.id)!, replay: true };
       }
-      const turn = db.select().from(turns).where(eq(turns.sessionId, session.id)).orderBy(desc(turns.seq)).limit(1).get()!;
-      if (turn.status === 'answered') return { turn, grade: this.gradeIn(db, turn.id)!, replay: true };
+      const turn = this.current(session.id)!;
+      if (turn.status === 'answered') return { turn, grade: this.grade(turn.id)!, replay: true };
       if (turn.status !== 'asked') return { refused: 'answered', message: 'this question was skipped; go on to the next one' };
       const answer = input.answer.replace(/\r\n/g, '\n');
       if (answer.trim() === '') return { refused: 'empty', message: 'the answer is empty: write something first (or skip the question)' };
@@ -246,10 +248,8 @@ export class Interviews {
       if (!code && answer.length > LIMITS.proseChars) return { refused: 'too_long', message: `answers are limited to 20,000 characters (this one has ${answer.length})` };
       const now = this.now();
       const language = input.language?.slice(0, 20) || (code ? this.rubricFor(turn.questionId)!.coding!.language : undefined) || null;
-      db.update(turns)
-        .set({ answer, language, status: 'answered', answeredAt: now, timeTakenMs: now - turn.askedAt, idempotencyKey: key, draft: null })
-        .where(eq(turns.id, turn.id))
-        .run();
+      const answered = { ...turn, answer, language, status: 'answered' as const, answeredAt: now, timeTakenMs: now - turn.askedAt, idempotencyKey: key, draft: null };
+      this.q.answerTurn.run({ id: turn.id, answer, language, at: now, ms: answered.timeTakenMs, key });
       const grade: GradeRow = {
         id: newId(12),
         turnId: turn.id,
@@ -267,20 +267,16 @@ export class Interviews {
         createdAt: now,
         updatedAt: now,
       };
-      db.insert(grades).values(grade).run();
-      return { turn: { ...turn, answer, language, status: 'answered' as const, answeredAt: now, timeTakenMs: now - turn.askedAt, idempotencyKey: key, draft: null }, grade, replay: false };
+      this.deps.db.insert(grades).values(grade).run();
+      return { turn: answered, grade, replay: false };
     });
-  }
-
-  private gradeIn(db: Db, turnId: string): GradeRow | undefined {
-    return db.select().from(grades).where(eq(grades.turnId, turnId)).orderBy(desc(grades.createdAt)).limit(1).get();
   }
 
   /** Save what the candidate is typing, so a reload or a lost connection loses nothing. */
   saveDraft(session: Session, text: string): boolean {
     const turn = this.current(session.id);
     if (!turn || turn.status !== 'asked' || session.status === 'finished') return false;
-    this.deps.db.update(turns).set({ draft: text.slice(0, LIMITS.draftChars) }).where(eq(turns.id, turn.id)).run();
+    this.q.setDraft.run({ id: turn.id, draft: text.slice(0, LIMITS.draftChars) });
     return true;
   }
 
@@ -292,7 +288,7 @@ export class Interviews {
     const hints = this.rubricFor(turn.questionId)?.hints ?? [];
     if (turn.hintsUsed >= hints.length) return { refused: 'no_hints', message: 'there are no more hints for this question' };
     const hintsUsed = turn.hintsUsed + 1;
-    this.deps.db.update(turns).set({ hintsUsed }).where(eq(turns.id, turn.id)).run();
+    this.q.setHints.run({ id: turn.id, n: hintsUsed });
     return { hint: hints[hintsUsed - 1]!, hintsUsed, max: maxAfterHints(hintsUsed) };
   }
 
@@ -303,15 +299,14 @@ export class Interviews {
   /** Go on: the current question is skipped if unanswered; the next planned one is asked, or the session finishes. */
   next(session: Session): { turn: Turn } | { finished: true } | Refusal {
     if (session.status === 'finished') return { refused: 'finished', message: 'this interview has finished' };
-    return this.deps.db.transaction((tx) => {
-      const db = tx as unknown as Db;
-      const cur = db.select().from(turns).where(eq(turns.sessionId, session.id)).orderBy(desc(turns.seq)).limit(1).get()!;
-      if (cur.status === 'asked') db.update(turns).set({ status: 'skipped', draft: null }).where(eq(turns.id, cur.id)).run();
-      if (this.planIndex(db, session.id) >= session.plan.length) {
-        this.finishIn(db, session);
+    return inTransaction(this.deps.db, () => {
+      const cur = this.current(session.id)!;
+      if (cur.status === 'asked') this.q.skipTurn.run({ id: cur.id });
+      if (this.planIndex(session.id) >= session.plan.length) {
+        this.markFinished(session);
         return { finished: true as const };
       }
-      return { turn: this.ask(db, session, cur.seq + 1) };
+      return { turn: this.ask(session, cur.seq + 1) };
     });
   }
 
@@ -323,27 +318,26 @@ export class Interviews {
     const g = this.grade(cur.id);
     const text = (g?.result as Grade | null)?.followUp ?? this.rubricFor(cur.questionId)?.follow_ups[0];
     if (!text) return { refused: 'no_follow_up', message: 'there is no follow-up question for this answer' };
-    return { turn: this.deps.db.transaction((tx) => this.ask(tx as unknown as Db, session, cur.seq + 1, { of: cur, text })) };
+    return { turn: inTransaction(this.deps.db, () => this.ask(session, cur.seq + 1, { of: cur, text })) };
   }
 
   finish(session: Session): void {
     if (session.status === 'finished') return;
-    this.deps.db.transaction((tx) => {
-      const db = tx as unknown as Db;
-      const cur = db.select().from(turns).where(eq(turns.sessionId, session.id)).orderBy(desc(turns.seq)).limit(1).get();
-      if (cur?.status === 'asked') db.update(turns).set({ status: 'skipped', draft: null }).where(eq(turns.id, cur.id)).run();
-      this.finishIn(db, session);
+    inTransaction(this.deps.db, () => {
+      const cur = this.current(session.id);
+      if (cur?.status === 'asked') this.q.skipTurn.run({ id: cur.id });
+      this.markFinished(session);
     });
   }
 
-  private finishIn(db: Db, session: Session) {
-    db.update(sessions).set({ status: 'finished', finishedAt: this.now() }).where(eq(sessions.id, session.id)).run();
+  private markFinished(session: Session) {
+    this.q.finishSession.run({ id: session.id, at: this.now() });
     session.status = 'finished';
   }
 
   /** What grading a stored turn needs: its question as asked, its rubric, its answer. */
   gradeInput(turnId: string): GradeInput | undefined {
-    const turn = this.deps.db.select().from(turns).where(eq(turns.id, turnId)).get();
+    const turn = this.q.turnById.get({ id: turnId });
     if (!turn?.answer) return undefined;
     const rubric = this.rubricFor(turn.questionId);
     if (!rubric) return undefined;

@@ -199,7 +199,9 @@ export function apiRoutes(deps: Deps) {
       const r = interviews.submit(s, { answer: b.answer, language: b.language, idempotencyKey: b.idempotency_key });
       if (isRefusal(r)) return refuse(c, r);
       if (!r.replay) runner.enqueue(r.grade.id);
-      const g = await waitForGrade(interviews, runner, r.grade.id, ANSWER_WAIT_MS);
+      // Wait for the grade while the grader keeps up; under a backlog answer at once (202) —
+      // the answer is stored, and a client polling costs less than one holding a connection.
+      const g = await waitForGrade(interviews, runner, r.grade.id, runner.depth > runner.concurrency ? 0 : ANSWER_WAIT_MS);
       const poll = `/api/sessions/${s.id}/answers/${r.turn.id}`;
       if (g.status === 'pending') return c.json({ answer_id: r.turn.id, status: 'pending', poll }, 202, { Location: poll });
       return c.json({ answer_id: r.turn.id, replay: r.replay, grade: gradeJson(g, s.status === 'finished') }, 200);
@@ -256,7 +258,7 @@ export function apiRoutes(deps: Deps) {
     '/sessions/:id/transcript',
     withSession((c, s) => {
       const ts = interviews.turns(s.id);
-      const gs = interviews.gradesOf(ts.map((t) => t.id));
+      const gs = interviews.gradesOf(s.id);
       const finished = s.status === 'finished';
       return c.json({
         session: { id: s.id, status: s.status, mode: s.mode, profile: s.profile, created_at: new Date(s.createdAt).toISOString() },

@@ -22,7 +22,7 @@ const only = <T extends string>(values: string[], known: readonly T[]) => values
 /** Everything a turn's fragment needs to render. */
 export function turnViews(interviews: Interviews, session: Session): TurnView[] {
   const ts = interviews.turns(session.id);
-  const gs = interviews.gradesOf(ts.map((t) => t.id));
+  const gs = interviews.gradesOf(session.id);
   const secs = session.settings.secondsPerQuestion;
   let position = 0;
   return ts.map((turn, i) => {
@@ -57,7 +57,7 @@ async function html(node: unknown): Promise<string> {
 
 export function summaryOf(interviews: Interviews, session: Session) {
   const ts = interviews.turns(session.id);
-  const gs = interviews.gradesOf(ts.map((t) => t.id));
+  const gs = interviews.gradesOf(session.id);
   const result = (t: Turn) => (gs.get(t.id)?.status === 'done' ? (gs.get(t.id)!.result as unknown as Grade) : undefined);
   const items: SummaryItem[] = ts
     .filter((t) => !t.followUpOf)
@@ -65,6 +65,7 @@ export function summaryOf(interviews: Interviews, session: Session) {
       const rubric = interviews.rubricFor(turn.questionId);
       return {
         turn,
+        isCode: interviews.isCode(turn),
         grade: result(turn),
         rubric,
         reference: rubric?.model_answer ?? '',

@@ -5,7 +5,7 @@ import { RubricSchema, type Rubric } from '../../src/rubrics/schema.ts';
 import { createSandbox } from '../../src/sandbox/run.ts';
 import { testApp } from '../helpers/app.ts';
 
-const lock = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/lock.json', import.meta.url), 'utf8')));
+const lock = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/q_22712696.json', import.meta.url), 'utf8')));
 const toInt: Rubric = RubricSchema.parse({
   question_id: 'q_1803e414',
   status: 'curated',

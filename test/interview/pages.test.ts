@@ -4,7 +4,7 @@ import { grades } from '../../src/db/schema.ts';
 import { RubricSchema } from '../../src/rubrics/schema.ts';
 import { testApp } from '../helpers/app.ts';
 
-const lock = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/lock.json', import.meta.url), 'utf8')));
+const lock = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/q_22712696.json', import.meta.url), 'utf8')));
 const ORIGIN = 'http://localhost';
 const STRONG = '用 Redis 加锁时用一条命令 SET lock_key token NX PX 30000，这样设置值和过期时间是原子的。锁的值是自己的随机 token，释放时用 Lua 脚本先比较 token 再删除，避免误删别人的锁。';
 
