@@ -17,16 +17,32 @@ interface Sentence {
   /** As written in the answer: quotes are taken from here, so they occur in it. */
   text: string;
   folded: string;
+  /** Folded, with a mark where a comma or colon ends a clause: a negation does not reach past one. */
+  clauses: string;
   stems: string[];
 }
 
-/** Split into sentences and clauses; list items and lines count as sentences too. */
+const CLAUSE_END = '\uE000';
+const foldClauses = (text: string) => fold(text.normalize('NFKC').replace(/[,:]+/g, CLAUSE_END));
+
+/**
+ * Split into sentences and clauses; list items and lines count as sentences too. Inline code is
+ * never split: "`UPDATE ... SET status='DONE' WHERE id=?`" is one thing.
+ */
 export function sentences(answer: string): Sentence[] {
-  return answer
-    .split(/(?<=[。！？!?；;\n])|(?<=\.)\s+/)
+  const code = [...answer.matchAll(/`[^`\n]+`/g)].map((m) => [m.index, m.index + m[0].length]);
+  const parts: string[] = [];
+  let from = 0;
+  for (const m of answer.matchAll(/(?<=[。！？!?；;\n])|(?<=\.)\s+/g)) {
+    if (code.some(([a, b]) => m.index > a! && m.index < b!)) continue;
+    parts.push(answer.slice(from, m.index));
+    from = m.index + m[0].length;
+  }
+  parts.push(answer.slice(from));
+  return parts
     .map((t) => t.trim())
     .filter((t) => fold(t) !== '')
-    .map((text) => ({ text, folded: fold(text), stems: terms(text, detectLang(text)) }));
+    .map((text) => ({ text, folded: fold(text), clauses: foldClauses(text), stems: terms(text, detectLang(text)) }));
 }
 
 /** Lower case, width-folded, without white space: how code-like phrasings ("==", "__new__") are compared. */
@@ -61,7 +77,10 @@ function phrasesOf(p: { zh: string[]; en: string[] }): string[] {
 }
 
 // Words that relate things: a sentence with them says something about a term, a list does not.
-const RELATION = /(是|为|指|通过|用于|用来|使用|利用|保证|确保|避免|防止|因为|所以|因此|如果|当|时|会|要|可以|能够|需要|必须|实现|把|将|让|使|导致|表示|意味着|称为|叫做|负责|支持|依赖|基于|采用|比|而|则|才|就|还有|常|否则|\b(is|are|was|means|uses|use|using|ensures|ensure|because|when|if|so|by|which|that|prevents|avoids|allows|lets|makes|requires|provides|stores|keeps|returns|guarantees|unless|otherwise|than|instead|while|until|after|before)\b)/i;
+const RELATION = /(是|为|指|通过|用于|用来|使用|利用|保证|确保|避免|防止|因为|所以|因此|如果|当|时|会|要|可以|能够|需要|必须|实现|把|将|让|使|导致|表示|意味着|称为|叫做|负责|支持|依赖|基于|采用|比|而|则|才|就|还有|常|否则|按|即|\b(is|are|was|means|uses|use|using|ensures|ensure|because|when|if|so|by|which|that|prevents|avoids|allows|lets|makes|requires|provides|stores|keeps|returns|guarantees|unless|otherwise|than|instead|while|until|after|before)\b)/i;
+
+// A consequence says something in few words: "都找不到则抛 NameError".
+const CONSEQUENCE = /(则|就|否则|导致|所以|因此|于是|\b(so|then|otherwise)\b)/i;
 
 /**
  * A list of names ("Redis、ZooKeeper、etcd", "SET NX PX、token、Lua、过期时间"): three or more
@@ -69,6 +88,8 @@ const RELATION = /(是|为|指|通过|用于|用来|使用|利用|保证|确保|
  * short clauses ("做好社区管理，明确愿景和目标，…" is terse, but it says something).
  */
 function isList(text: string, names: readonly string[]): boolean {
+  // A table row lays out an explanation in cells; it is not a list of names.
+  if (/^\|.*\|/.test(text)) return false;
   const items = text.split(/[、,，;；/|。.]+/).map((x) => x.trim()).filter(Boolean);
   if (items.length < 3) return false;
   const isName = (item: string) => {
@@ -77,6 +98,8 @@ function isList(text: string, names: readonly string[]): boolean {
     if (!HAS_CJK.test(item)) return item.split(/\s+/).length <= 3;
     return names.some((n) => f === fold(n)) || glossaryTerms().some((g) => f === fold(g));
   };
+  // A longer item is a clause that says something: "提供托管版本按量收费，如 MongoDB Atlas、…".
+  if (items.some((item) => !isName(item) && fold(item).length > 8)) return false;
   return items.filter(isName).length >= Math.ceil(items.length * 0.6);
 }
 
@@ -85,22 +108,27 @@ function explains(s: Sentence, phrase: string, names: readonly string[]): boolea
   if (isList(s.text, names)) return false;
   const own = HAS_CJK.test(phrase) ? Math.ceil(fold(phrase).length / 2) : terms(phrase, 'en').length;
   const extra = s.stems.length - own;
-  return (extra >= 3 && RELATION.test(s.text)) || extra >= 8;
+  return (extra >= 3 && RELATION.test(s.text)) || (extra >= 2 && CONSEQUENCE.test(s.text)) || extra >= 5;
 }
 
 // Words that deny what follows them, read in folded text (no spaces or punctuation): right before
 // the phrase, or a few characters before it across a verb of saying or thinking ("不能认为…",
 // "并不要求…"). A bare 不 only counts right before the phrase ("不仅…" is no denial).
-const NEGATION_ZH = /(不是|并不|并非|没有|不会|不能|不应该?|不可能|无法|没法|未必|不一定|不要|无需|而不是|错误地认为|误以为|以为|认为.{0,2}是错)(认为|以为|说|要求|需要|应该|能|会|是|去|再|先|把|让|对)?.{0,4}$|不$/;
+const NEGATION_ZH = /(不是|并不|并非|没有|不会|不能|不应该?|不可能|无法|没法|未必|不一定|不要|不需要|不必|不用|无需|而不是|错误地认为|误以为|以为|认为.{0,2}是错)(认为|以为|说|要求|需要|应该|能|会|是|去|再|先|把|让|对)?.{0,4}$|不$/;
 const NEGATION_EN = /\b(not|no|never|isn't|aren't|doesn't|don't|didn't|won't|cannot|can't|shouldn't|instead of|rather than|wrong(ly)?|myth)\b[^.;]{0,30}$/i;
 // A claim rejected after it is stated: "先SETNX再EXPIRE是错的", "……是误解", "其实……".
 // or warned about: "如果直接 DEL，会误删别人的锁" names what goes wrong, it does not recommend it.
-const REJECTED_AFTER_ZH = /^.{0,6}(是错的|是错误的|是误解|是个?误区|是不对的|不对|不成立|并不正确|不正确|是谣言|是过时的|会导致|会造成|会误|就会|的问题是|有问题|不安全)/;
+// Or shown to fail: "defaultdict(0) 抛 TypeError", "PASSWORD() 函数在 8.0 已删除".
+const REJECTED_AFTER_ZH = /^.{0,6}(是错的|是错误的|是误解|是误传|是个?误区|是不对的|不对|不成立|并不正确|不正确|是谣言|是过时的|会导致|会造成|会误|就会|的问题是|有问题|不安全|不是原子|抛|报错|已删除|已移除|已废弃|被移除|被删除|被废弃)/;
+// Warned against: "避免：刷 star", "不建议用 PASSWORD()". (Not a negation for key points: "避免误删" is one.)
+const DISCOURAGED_ZH = /(避免|切忌|禁止|杜绝|警惕|不建议|不推荐|别)[^。]{0,3}$/;
 // A hypothesis is no belief: "如果先 SETNX 再 EXPIRE，……".
 const HYPOTHETICAL_ZH = /(如果|若是|假如|要是|一旦|万一)[^。；]{0,8}$/;
 const REJECTED_AFTER_EN = /^[^.;]{0,20}\b(is|are) (wrong|a myth|false|incorrect|a misconception)\b/i;
 // Attributed to others: "很多人以为……，其实……".
 const ATTRIBUTED_ZH = /(很多人|有人|常有人|人们|大家)(以为|认为|说)/;
+// Quoted claims are mentioned, not made: "“POST 比 GET 安全”只在……意义上成立".
+const QUOTED = /“[^”]*”|「[^」]*」|『[^』]*』|"[^"]*"/g;
 
 /** Where the phrase stands in the folded sentence, and what comes before and after it. */
 function around(s: Sentence, phrase: string): { before: string; after: string } | undefined {
@@ -112,8 +140,10 @@ function around(s: Sentence, phrase: string): { before: string; after: string } 
 /** Is `phrase` negated where it stands ("不会丢消息", "X is not Y")? */
 function negated(s: Sentence, phrase: string): boolean {
   if (HAS_CJK.test(phrase)) {
-    const a = around(s, phrase);
-    return !!a && NEGATION_ZH.test(a.before.slice(-10).replace(/(的|地|也|就|还|都|一定|真的|其实)+$/, ''));
+    const at = s.clauses.indexOf(fold(phrase));
+    // "也不是重新绑定，不需要 global": the 不是 belongs to the clause before.
+    const before = at >= 0 ? s.clauses.slice(0, at).split(CLAUSE_END).pop()! : around(s, phrase)?.before;
+    return before !== undefined && NEGATION_ZH.test(before.slice(-10).replace(/(的|地|也|就|还|都|一定|真的|其实)+$/, ''));
   }
   const lower = s.text.normalize('NFKC').toLowerCase();
   const first = phrase.toLowerCase().split(/\s+/)[0] ?? '';
@@ -124,18 +154,20 @@ function negated(s: Sentence, phrase: string): boolean {
 /**
  * Is a claim held, or only mentioned? Besides a negation, a claim is not held when it is rejected
  * or warned about after it ("……是误解", "……会误删别人的锁"), attributed to others ("很多人以为……"),
- * or put as a hypothesis ("如果……"). Used for misconceptions: a key point explained through its
+ * warned against ("避免……"), quoted, or put as a hypothesis ("如果……"). Used for misconceptions: a key point explained through its
  * consequences ("如果没有过期时间，……") is still made.
  */
 function disowned(s: Sentence, phrase: string): boolean {
   if (negated(s, phrase)) return true;
-  if (!HAS_CJK.test(phrase)) {
-    const lower = s.text.normalize('NFKC').toLowerCase();
-    const at = lower.indexOf(phrase.toLowerCase().split(/\s+/)[0] ?? '');
-    return at >= 0 && REJECTED_AFTER_EN.test(lower.slice(at + phrase.length));
-  }
+  const f = fold(phrase);
+  if (f && [...s.text.matchAll(QUOTED)].some((q) => fold(q[0]).includes(f))) return true;
+  // Folded, a code-like phrasing ("defaultdict(0)") stands in Chinese text like a Chinese one.
   const a = around(s, phrase);
-  return !!a && (REJECTED_AFTER_ZH.test(a.after) || ATTRIBUTED_ZH.test(a.before) || HYPOTHETICAL_ZH.test(a.before));
+  if (a && (REJECTED_AFTER_ZH.test(a.after) || DISCOURAGED_ZH.test(a.before) || ATTRIBUTED_ZH.test(a.before) || HYPOTHETICAL_ZH.test(a.before))) return true;
+  if (HAS_CJK.test(phrase)) return false;
+  const lower = s.text.normalize('NFKC').toLowerCase();
+  const at = lower.indexOf(phrase.toLowerCase().split(/\s+/)[0] ?? '');
+  return at >= 0 && REJECTED_AFTER_EN.test(lower.slice(at + phrase.length));
 }
 
 /** A quote of at most ~80 characters from the sentence, centred on the phrase when possible. */
@@ -232,7 +264,10 @@ export function checkProse(input: ProseInput): ProseCheck {
 
   const names = rubric.key_points.flatMap((k) => [...k.phrasings.zh, ...k.phrasings.en]);
   const keyPoints = rubric.key_points.map((k) => checkKeyPoint(k, ss, names));
-  const misconceptions = rubric.misconceptions.map((m) => checkMisconception(m, ss)).filter((m): m is MisconceptionResult => !!m);
+  // A misconception is a claim in prose; code ("redis.call('del', KEYS[1])" inside a Lua script)
+  // shows how, it does not claim.
+  const prose = sentences(answer.replace(/```[\s\S]*?```/g, '\n'));
+  const misconceptions = rubric.misconceptions.map((m) => checkMisconception(m, prose)).filter((m): m is MisconceptionResult => !!m);
   const total = rubric.key_points.reduce((n, k) => n + k.weight, 0);
   const coverage = keyPoints.reduce((n, k) => n + k.weight * k.credit, 0) / total;
   const penalty = misconceptions.reduce((n, m) => n + rubric.misconceptions.find((x) => x.id === m.id)!.penalty, 0) / total;

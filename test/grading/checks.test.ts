@@ -183,3 +183,64 @@ describe('more cases found while curating rubrics', () => {
     expect(r.keyPoints.find((k) => k.id === 'community')!.credit).toBe(0);
   });
 });
+
+describe('model answers that the checks misread (found by rubrics:check)', () => {
+  const rubric = RubricSchema.parse({
+    question_id: 'q_aa1d4659',
+    status: 'curated',
+    model_answer: 'GET 获取资源，POST 提交数据。',
+    key_points: [
+      { id: 'callable', point: '参数是可调用对象', weight: 1, phrasings: { zh: ['可调用对象'], en: [] } },
+      { id: 'saas', point: '托管服务按量收费', weight: 1, phrasings: { zh: ['托管服务'], en: ['saas'] }, support: { zh: ['按量'], en: [] } },
+      { id: 'name-error', point: '找不到时抛 NameError', weight: 1, phrasings: { zh: ['NameError'], en: ['NameError'] } },
+      { id: 'state', point: '条件更新', weight: 1, phrasings: { zh: ['条件更新'], en: [] }, support: { zh: ['已处理'], en: [] } },
+      { id: 'mutate', point: '修改可变对象不需要 global', weight: 1, phrasings: { zh: ['可变对象'], en: [] }, support: { zh: ['不需要global'], en: [] } },
+    ],
+    misconceptions: [
+      { id: 'post-safer', claim: 'POST 比 GET 安全', phrasings: { zh: ['POST比GET安全'], en: [] }, penalty: 1, correction: '都要靠 HTTPS' },
+      { id: 'buy-stars', claim: '刷 star', phrasings: { zh: ['刷star'], en: [] }, penalty: 1, correction: '违反平台规则' },
+      { id: 'default-value', claim: '参数传默认值', phrasings: { zh: ['defaultdict(0)'], en: ['defaultdict(0)'] }, penalty: 1, correction: '传可调用对象' },
+      { id: 'password', claim: '用 PASSWORD() 函数', phrasings: { zh: ['PASSWORD()函数'], en: [] }, penalty: 1, correction: '8.0 已删除' },
+      { id: 'plain-del', claim: '直接 DEL 释放', phrasings: { zh: ['直接del'], en: ['just del the key'] }, penalty: 1, correction: '比较 token 再删' },
+    ],
+  });
+  const run = (answer: string) => checkProse({ answer, question: 'GET 和 POST 的区别？', rubric });
+  const status = (answer: string, id: string) => run(answer).keyPoints.find((k) => k.id === id)!.status;
+
+  it.each([
+    ['a quoted claim', '“POST 比 GET 安全”只在不留在 URL 里这个意义上成立。'],
+    ['a claim warned against', '避免：刷 star、在别人的 Issue 里打广告。'],
+    ['a claim shown to fail', '参数不是默认值本身：`defaultdict(0)` 抛 `TypeError`。'],
+    ['a claim that no longer holds', '`PASSWORD()` 函数在 8.0 已删除。'],
+    ['code in a fenced block', "释放时比较 token：\n```lua\nif redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end\n```"],
+  ])('%s is no misconception', (_what, answer) => {
+    expect(run(answer).misconceptions).toEqual([]);
+  });
+
+  it('still finds the claim when it is made', () => {
+    expect(run('我觉得 POST 比 GET 安全。').misconceptions.map((m) => m.id)).toEqual(['post-safer']);
+    expect(run('可以刷 star 提高知名度。').misconceptions.map((m) => m.id)).toEqual(['buy-stars']);
+    expect(run('用完直接 DEL 就行，just del the key。').misconceptions.map((m) => m.id)).toEqual(['plain-del']);
+  });
+
+  it('does not take a clause with names in it for a list', () => {
+    expect(status('参数是可调用对象（`int`、`list`、`set`、`lambda`），不是默认值本身。', 'callable')).toBe('met');
+    expect(status('**托管服务 / SaaS**：提供托管版本按量收费，如 MongoDB Atlas、Elastic Cloud、Grafana Cloud。', 'saas')).toBe('met');
+    expect(status('| 托管服务 / SaaS | 托管版本按量收费 | MongoDB Atlas、Elastic Cloud | 省运维 |', 'saas')).toBe('met');
+    expect(status('托管服务、Redis、etcd、Lua', 'saas')).toBe('missed');
+  });
+
+  it('reads a short consequence as an explanation', () => {
+    expect(status('都找不到则抛 `NameError`。', 'name-error')).toBe('met');
+    expect(status('NameError。', 'name-error')).toBe('missed');
+  });
+
+  it('keeps inline code in one sentence', () => {
+    expect(status("条件更新：`UPDATE t SET status='DONE' WHERE id=? AND status='INIT'`，影响 0 行即已处理。", 'state')).toBe('met');
+  });
+
+  it('does not carry a negation past a comma', () => {
+    expect(status('修改可变对象的内容（如 append）也不是重新绑定，不需要 `global`。', 'mutate')).toBe('met');
+    expect(status('可变对象的内容可以直接改，要用 global 声明。', 'mutate')).toBe('partial');
+  });
+});
