@@ -2,12 +2,13 @@
 //
 // Every rubric file against the schema and the bank: every question has one, no orphans, coding
 // questions have tests, each reference solution passes its own tests in the sandbox, curated
-// rubrics have the shape a good rubric has. Reports `file: field: message`; exit 1 on any error.
+// rubrics have the shape a good rubric has and recognise their own model answer. Reports `file: field: message`; exit 1 on any error.
 // Drafts are warnings unless --strict (then a draft is an error: nothing uncurated ships).
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BankStore } from '../bank/store.ts';
 import { loadConfig } from '../config.ts';
+import { checkProse } from '../grading/checks.ts';
 import { createSandbox, type Sandbox } from '../sandbox/run.ts';
 import { formatProblem, loadRubrics, type RubricProblem } from './load.ts';
 import type { Rubric } from './schema.ts';
@@ -64,6 +65,26 @@ function curatedShape(file: string, r: Rubric): RubricProblem[] {
   return p;
 }
 
+/**
+ * A curated rubric must recognise its own model answer: every key point made, no misconception
+ * stated. When it does not, a candidate who answers just as well loses points, and the phrasings
+ * are what to fix.
+ */
+function recognisesModelAnswer(file: string, r: Rubric, question: string): RubricProblem[] {
+  const c = checkProse({ answer: r.model_answer, question, rubric: r });
+  const p: RubricProblem[] = [];
+  c.keyPoints.forEach((k, i) => {
+    if (k.status === 'met') return;
+    const why = k.status === 'partial' ? 'names it but no support word stands near' : 'never states any phrasing of it, un-negated, in an explaining sentence';
+    p.push({ file, field: `key_points[${i}]`, message: `"${k.id}": the model answer ${why}; add the words the model answer uses` });
+  });
+  for (const m of c.misconceptions) {
+    const i = r.misconceptions.findIndex((x) => x.id === m.id);
+    p.push({ file, field: `misconceptions[${i}]`, message: `"${m.id}": the model answer seems to state it: "${m.evidence}"` });
+  }
+  return p;
+}
+
 /** `only`: check just these question ids (while curating a few); otherwise every question. */
 export async function checkRubrics(dir: string, bank: BankStore, sandbox: Sandbox, strict = false, only?: string[]): Promise<CheckReport> {
   const loaded = loadRubrics(dir);
@@ -90,7 +111,7 @@ export async function checkRubrics(dir: string, bank: BankStore, sandbox: Sandbo
     if (kind === 'coding' && !r.coding) errors.push({ file, field: 'coding', message: 'a coding question needs a coding section with tests (or "kind": "design"/"concept" to grade it as prose)' });
     if (r.coding && kind !== 'coding') errors.push({ file, field: 'kind', message: `has a coding section but is graded as ${kind}; set "kind": "coding"` });
     if (r.status === 'draft') (strict ? errors : warnings).push({ file, field: 'status', message: 'still a draft: review the document answer, then mark it "curated"' });
-    else errors.push(...curatedShape(file, r));
+    else errors.push(...curatedShape(file, r), ...(kind === 'coding' ? [] : recognisesModelAnswer(file, r, r.prompt ?? q.prompt)));
     if (r.coding) verifications.push(verifyReference(file, r, sandbox));
   }
   for (const p of await Promise.all(verifications)) errors.push(...p);

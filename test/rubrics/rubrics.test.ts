@@ -102,6 +102,16 @@ describe('rubrics:check', () => {
     expect((await checkRubrics(noTests, one, sandbox)).errors.map((e) => e.field)).toContain('coding');
   });
 
+  it('makes a curated rubric recognise its own model answer', async () => {
+    const vague = { ...lock, model_answer: lock.model_answer.replace(/也可以用 ZooKeeper.*$/, '') + '先 SETNX 再 EXPIRE 也行。' };
+    const dir = dirWith({ 'q_1803e414.json': coding, 'q_22712696.json': vague });
+    const lines = (await checkRubrics(dir, one, sandbox)).errors.map((e) => `${e.field}: ${e.message}`);
+    expect(lines).toEqual([
+      'key_points[3]: "zookeeper": the model answer never states any phrasing of it, un-negated, in an explaining sentence; add the words the model answer uses',
+      'misconceptions[0]: "setnx-then-expire": the model answer seems to state it: "先 SETNX 再 EXPIRE 也行。"',
+    ]);
+  });
+
   it('holds curated rubrics to their shape, and drafts are errors only with --strict', async () => {
     const thin = { ...lock, key_points: lock.key_points.slice(0, 2), hints: [] };
     const dir = dirWith({ 'q_1803e414.json': coding, 'q_22712696.json': thin });
