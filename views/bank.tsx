@@ -4,6 +4,7 @@ import { raw } from 'hono/html';
 import type { Question } from '../src/bank/bank.ts';
 import { DIFFICULTIES, KINDS, TOPICS, type Topic } from '../src/bank/classify.ts';
 import type { BankFilter } from '../src/bank/store.ts';
+import type { Rubric } from '../src/rubrics/schema.ts';
 import type { Lang } from './i18n.ts';
 import { Layout, type PageContext } from './layout.tsx';
 import { highlightCode, renderMarkdown } from './markdown.ts';
@@ -124,8 +125,10 @@ export function BankPage(props: {
   );
 }
 
-export function QuestionPage(props: { ctx: PageContext; q: Question }) {
+export function QuestionPage(props: { ctx: PageContext; q: Question; rubric?: Rubric }) {
   const { ctx, q } = props;
+  const curated = props.rubric?.status === 'curated' ? props.rubric : undefined;
+  const prompt = curated?.prompt ?? q.prompt;
   const inText = new Set(q.reference.code.map((c) => c.source).filter((s) => q.reference.text.includes(s)));
   const others = q.reference.code.filter((c) => !inText.has(c.source));
   return (
@@ -136,26 +139,58 @@ export function QuestionPage(props: { ctx: PageContext; q: Question }) {
       <article class="question">
         <h1>{q.title}</h1>
         <Badges q={q} ctx={ctx} />
-        {q.prompt !== q.title && (
+        {prompt !== q.title && (
           <section class="prompt">
             <h2>{ctx.t.question}</h2>
-            <div class="md">{raw(renderMarkdown(q.prompt))}</div>
+            <div class="md">{raw(renderMarkdown(prompt))}</div>
           </section>
         )}
-        <section class="reference">
-          <h2>{ctx.t.referenceAnswer}</h2>
-          <p class="note">{ctx.t.referenceNote}</p>
-          <div class="md">{raw(renderMarkdown(q.reference.text))}</div>
-          {q.reference.truncated && <p class="note warn">{ctx.t.truncatedNote}</p>}
-          {others.length > 0 && (
-            <details class="variants">
-              <summary>
-                {ctx.t.otherCode} ({others.length})
-              </summary>
-              {others.map((c) => raw(highlightCode(c.source, c.lang)))}
-            </details>
-          )}
-        </section>
+        <form method="post" action="/sessions" class="actions">
+          <input type="hidden" name="question_id" value={q.id} />
+          <button type="submit" class="primary" name="mode" value="again">
+            {ctx.t.practiseThis}
+          </button>
+        </form>
+        {curated ? (
+          <section class="reference">
+            <h2>{ctx.t.referenceAnswer}</h2>
+            <p class="note">{ctx.t.curatedNote}</p>
+            <div class="md">{raw(renderMarkdown(curated.model_answer))}</div>
+            <h3>{ctx.t.keyPoints}</h3>
+            <ul class="key-points">
+              {curated.key_points.map((k) => (
+                <li>{k.point}</li>
+              ))}
+            </ul>
+            {curated.corrections.length > 0 && (
+              <div class="note corrections">
+                {ctx.t.correctionsNote}
+                <ul>
+                  {curated.corrections.map((c) => (
+                    <li>
+                      <code>{c.source}</code>：{c.says} → {c.correct}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </section>
+        ) : (
+          <section class="reference">
+            <h2>{ctx.t.referenceAnswer}</h2>
+            <p class="note">{ctx.t.referenceNote}</p>
+            <div class="md">{raw(renderMarkdown(q.reference.text))}</div>
+            {q.reference.truncated && <p class="note warn">{ctx.t.truncatedNote}</p>}
+            {others.length > 0 && (
+              <details class="variants">
+                <summary>
+                  {ctx.t.otherCode} ({others.length})
+                </summary>
+                {others.map((c) => raw(highlightCode(c.source, c.lang)))}
+              </details>
+            )}
+          </section>
+        )}
         {q.alt_titles.length > 0 && (
           <section>
             <h2>{ctx.t.alsoAskedAs}</h2>

@@ -33,7 +33,8 @@ export function bankRoutes(deps: Deps) {
     const q = deps.bank.get(c.req.param('id'));
     const page = c.get('page');
     if (!q) return c.html(<MessagePage ctx={page} title="404" message={page.t.notFoundQuestion} />, 404);
-    return c.html(<QuestionPage ctx={page} q={q} />);
+    // A curated rubric's model answer replaces the document's (which may be wrong).
+    return c.html(<QuestionPage ctx={page} q={q} rubric={deps.services.interviews.rubricFor(q.id)} />);
   });
 
   return app;

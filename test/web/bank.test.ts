@@ -1,6 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Bank } from '../../src/bank/bank.ts';
 import { BankStore } from '../../src/bank/store.ts';
+import { loadRubrics } from '../../src/rubrics/load.ts';
 import { bank, testApp } from '../helpers/app.ts';
 
 const { app } = testApp();
@@ -102,6 +104,28 @@ describe('a question page', () => {
     expect(html).toContain('004_9f3b583a6e7779ee.txt:848');
     expect(html).toContain('如何实现一个分布式锁？'); // another wording, listed
     expect(html).toMatch(/其他来源中的代码 \(\d+\)/);
+  });
+
+  it('shows the curated model answer and its corrections, never the document answer it replaces', async () => {
+    const { rubrics } = loadRubrics(fileURLToPath(new URL('../../rubrics/', import.meta.url)));
+    const curated = testApp({ rubrics });
+    const q = bank.get('q_14327bfa')!;
+    const rubric = rubrics.get(q.id)!;
+    const html = await (await curated.app.request(`/questions/${q.id}`)).text();
+    expect(html).toContain('参考答案经人工校对');
+    expect(html).toContain(rubric.key_points[0]!.point);
+    expect(html).toContain(rubric.corrections[0]!.correct);
+    // The document's wrong claim: a subclass of an abstract class may skip its abstract methods.
+    const wrong = '子类继承抽象类时可以选择实现抽象方法，也可以不实现';
+    expect(q.reference.text).toContain(wrong);
+    expect(html).not.toContain(wrong);
+    expect(await (await get(`/questions/${q.id}`)).text()).toContain(wrong); // without a curated rubric
+    // One click starts an interview on just this question.
+    expect(html).toContain(`<input type="hidden" name="question_id" value="${q.id}"/>`);
+    const started = await curated.app.request('http://localhost/sessions', { method: 'POST', body: new URLSearchParams({ mode: 'again', question_id: q.id }), headers: { origin: 'http://localhost' } });
+    expect(started.status).toBe(303);
+    const chat = await (await curated.app.request(`http://localhost${started.headers.get('location')}`, { headers: { cookie: started.headers.get('set-cookie')!.split(';')[0]! } })).text();
+    expect(chat).toContain(q.title);
   });
 
   it('answers 404 for an unknown question', async () => {
