@@ -1,0 +1,149 @@
+// npm run bench:http
+//
+// The answer endpoint under load, against a bare Hono handler measured in the same run (this
+// machine is noisy; only the ratio means much), deterministic grading, 50 connections:
+//   - answers per second >= 50% of the bare handler's requests per second; answer p99 <= 100 ms
+//   - page GETs (the chat page, the bank) p99 <= 20 ms
+//   - server memory flat across 10,000 answers (RSS after 10k within 20% of after 5k)
+// Both servers run as their own processes; the load comes from keep-alive HTTP clients here.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { freePort, startServer } from '../test/helpers/server.ts';
+
+const CONNECTIONS = 50;
+const SECONDS = 10;
+const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+
+interface Res {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method, agent, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, ms: performance.now() - started }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+/** Run `work` on every connection until `seconds` pass; returns what each call measured. */
+async function load<T>(seconds: number, work: (worker: number) => Promise<T>): Promise<T[]> {
+  const until = performance.now() + seconds * 1000;
+  const out: T[] = [];
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, w) => {
+      while (performance.now() < until) out.push(await work(w));
+    }),
+  );
+  return out;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+// 1. The baseline: a bare Hono handler that reads a JSON body and answers JSON.
+const barePort = await freePort();
+const bare = spawn(
+  process.execPath,
+  [
+    '--input-type=module',
+    '-e',
+    `import { Hono } from 'hono'; import { serve } from '@hono/node-server';
+     const app = new Hono(); app.post('/answers', async (c) => c.json({ ok: true, got: (await c.req.json()).answer.length }));
+     serve({ fetch: app.fetch, port: ${barePort}, hostname: '127.0.0.1' });`,
+  ],
+  { stdio: 'ignore' },
+);
+const bareUrl = `http://127.0.0.1:${barePort}`;
+for (let i = 0; i < 100; i++) {
+  try {
+    await call(bareUrl, 'POST', '/answers', { answer: 'x' });
+    break;
+  } catch {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const ANSWER = '分布式锁要保证互斥：用 Redis 的 SET key token NX PX 30000 一条命令加锁，设置值和过期时间是原子的；释放时用 Lua 脚本比较 token 再删除，避免误删别人的锁；持有者崩溃时锁会过期释放。';
+const bareResults = await load(SECONDS, () => call(bareUrl, 'POST', '/answers', { answer: ANSWER }));
+bare.kill();
+const bareRps = bareResults.length / SECONDS;
+
+// 2. mianshi: each connection answers the questions of its own sessions, one after another.
+const server = await startServer({ SANDBOX_UID_BASE: '62900' });
+const pid = server.process.pid!;
+const base = server.url;
+interface Slot {
+  id: string;
+  token: string;
+}
+const slots: Array<Slot | undefined> = [];
+let answers = 0;
+async function newSession(): Promise<Slot> {
+  const r = await call(base, 'POST', '/api/sessions', { count: 50, kinds: ['concept'] });
+  return JSON.parse(r.body) as Slot;
+}
+/** One answer (and the move to the next question), timed; a new session when one runs out. */
+async function answerOnce(w: number): Promise<{ ms: number; status: number }> {
+  const s = (slots[w] ??= await newSession());
+  const auth = { authorization: `Bearer ${s.token}` };
+  const r = await call(base, 'POST', `/api/sessions/${s.id}/answers`, { answer: ANSWER }, auth);
+  answers++;
+  const n = await call(base, 'POST', `/api/sessions/${s.id}/next`, {}, auth);
+  if (n.body.includes('"finished":true')) slots[w] = undefined;
+  return { ms: r.ms, status: r.status };
+}
+
+const started = performance.now();
+const answered = await load(SECONDS, answerOnce);
+const elapsed = (performance.now() - started) / 1000;
+const answerRps = answered.length / elapsed;
+const answerP99 = pct(answered.map((a) => a.ms), 99);
+const bad = answered.filter((a) => a.status !== 200).length;
+
+// 3. Page GETs while nothing else runs.
+const s = (slots.find(Boolean) ?? (await newSession()))!;
+const page = await call(base, 'GET', `/s/${s.id}?t=${s.token}`);
+const cookie = `s_${s.id}=${s.token}`;
+void page;
+const pages = await load(5, (w) => call(base, 'GET', w % 2 ? `/s/${s.id}` : '/questions', undefined, { cookie }));
+const chatP99 = pct(pages.filter((_, i) => i % 2).map((p) => p.ms), 99);
+const pageP99 = pct(pages.map((p) => p.ms), 99);
+
+// 4. Memory across 10,000 answers.
+const rss: Array<[number, number]> = [];
+while (answers < 10_000) {
+  await load(1, answerOnce);
+  if (rss.length === 0 || answers - rss.at(-1)![0] >= 1000) rss.push([answers, rssMb(pid)]);
+}
+rss.push([answers, rssMb(pid)]);
+const at5k = rss.find(([n]) => n >= 5000)![1];
+const at10k = rss.at(-1)![1];
+await server.stop();
+
+const ok = (c: boolean) => (c ? 'ok' : 'MISSED');
+console.log(`bare Hono handler: ${bareRps.toFixed(0)} req/s (${CONNECTIONS} connections, ${SECONDS} s)`);
+console.log(
+  `answer endpoint: ${answerRps.toFixed(0)} answers/s = ${((100 * answerRps) / bareRps).toFixed(0)}% of bare (target >= 50%: ${ok(answerRps >= bareRps / 2)}); ` +
+    `p50 ${pct(answered.map((a) => a.ms), 50).toFixed(1)} ms, p99 ${answerP99.toFixed(1)} ms (target <= 100: ${ok(answerP99 <= 100)}); non-200: ${bad}`,
+);
+console.log(`page GETs: p99 ${pageP99.toFixed(1)} ms over ${pages.length} (chat page p99 ${chatP99.toFixed(1)} ms) (target <= 20: ${ok(pageP99 <= 20)})`);
+console.log(`server RSS: ${rss.map(([n, mb]) => `${n}:${mb.toFixed(0)}MB`).join(' ')}; 10k vs 5k: ${((100 * at10k) / at5k - 100).toFixed(1)}% (target within 20%: ${ok(at10k <= at5k * 1.2)})`);
+if (answerRps < bareRps / 2 || answerP99 > 100 || pageP99 > 20 || at10k > at5k * 1.2) process.exitCode = 1;
+agent.destroy();
