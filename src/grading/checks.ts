@@ -60,13 +60,24 @@ const SYMBOLIC = /[^\p{L}\p{N}\s'-]/u;
 function occurs(phrase: string, s: Sentence): boolean {
   if (SYMBOLIC.test(phrase) && !HAS_CJK.test(phrase)) return literal(s.text).includes(literal(phrase));
   if (HAS_CJK.test(phrase)) return fold(phrase) !== '' && s.folded.includes(fold(phrase));
-  const want = terms(phrase, 'en');
+  const want = phraseTerms(phrase);
   if (want.length === 0) return fold(phrase) !== '' && s.folded.includes(fold(phrase));
   outer: for (let i = 0; i + want.length <= s.stems.length; i++) {
     for (let j = 0; j < want.length; j++) if (s.stems[i + j] !== want[j]) continue outer;
     return true;
   }
   return false;
+}
+
+// Rubric phrasings are few and fixed: stem each once, not once per sentence of every answer.
+const stemmed = new Map<string, string[]>();
+function phraseTerms(phrase: string): string[] {
+  let t = stemmed.get(phrase);
+  if (!t) {
+    if (stemmed.size >= 20_000) stemmed.clear();
+    stemmed.set(phrase, (t = terms(phrase, 'en')));
+  }
+  return t;
 }
 
 /** Every phrasing of a key point or misconception, with glossary equivalents in both languages. */
@@ -106,7 +117,7 @@ function isList(text: string, names: readonly string[]): boolean {
 /** A sentence that explains rather than names: enough words beside the term, and a relation. */
 function explains(s: Sentence, phrase: string, names: readonly string[]): boolean {
   if (isList(s.text, names)) return false;
-  const own = HAS_CJK.test(phrase) ? Math.ceil(fold(phrase).length / 2) : terms(phrase, 'en').length;
+  const own = HAS_CJK.test(phrase) ? Math.ceil(fold(phrase).length / 2) : phraseTerms(phrase).length;
   const extra = s.stems.length - own;
   return (extra >= 3 && RELATION.test(s.text)) || (extra >= 2 && CONSEQUENCE.test(s.text)) || extra >= 5;
 }
@@ -208,6 +219,18 @@ export function checkMisconception(m: Misconception, ss: Sentence[]): Misconcept
   return undefined;
 }
 
+const asked = new Map<string, Set<string>>();
+/** A question's words, once per question; code in it is not its words. */
+function questionTermsOf(question: string): Set<string> {
+  let t = asked.get(question);
+  if (!t) {
+    const prose = question.replace(/```[\s\S]*?```/g, ' ');
+    if (asked.size >= 2000) asked.clear();
+    asked.set(question, (t = new Set(terms(prose, detectLang(prose)))));
+  }
+  return t;
+}
+
 /** referenceScore's share for any real attempt (REFERENCE_WEIGHTS.answered). */
 const ATTEMPT_CREDIT = REFERENCE_WEIGHTS.answered;
 const ON_TOPIC = 0.3;
@@ -255,8 +278,7 @@ export function checkProse(input: ProseInput): ProseCheck {
   const ss = sentences(answer);
   const answerTerms = new Set(terms(answer, detectLang(answer)));
   // Code in the question is not the question's words: an answer that gives its output is no restatement.
-  const asked = question.replace(/```[\s\S]*?```/g, ' ');
-  const questionTerms = new Set(terms(asked, detectLang(asked)));
+  const questionTerms = questionTermsOf(question);
   const novel = [...answerTerms].filter((t) => !questionTerms.has(t));
   if (answerTerms.size > 0 && novel.length === 0) {
     return zero('empty', 'adds-to-question', 'the answer only restates the question');
@@ -266,7 +288,7 @@ export function checkProse(input: ProseInput): ProseCheck {
   const keyPoints = rubric.key_points.map((k) => checkKeyPoint(k, ss, names));
   // A misconception is a claim in prose; code ("redis.call('del', KEYS[1])" inside a Lua script)
   // shows how, it does not claim.
-  const prose = sentences(answer.replace(/```[\s\S]*?```/g, '\n'));
+  const prose = answer.includes('```') ? sentences(answer.replace(/```[\s\S]*?```/g, '\n')) : ss;
   const misconceptions = rubric.misconceptions.map((m) => checkMisconception(m, prose)).filter((m): m is MisconceptionResult => !!m);
   const total = rubric.key_points.reduce((n, k) => n + k.weight, 0);
   const coverage = keyPoints.reduce((n, k) => n + k.weight * k.credit, 0) / total;

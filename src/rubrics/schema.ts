@@ -164,8 +164,13 @@ function canonical(value: unknown): string {
 }
 
 /** Recorded on every grade: which rubric, exactly, produced it. */
+const hashes = new WeakMap<Rubric, string>();
+
+/** Rubrics are never changed once loaded, so each object's hash is worked out once. */
 export function rubricHash(rubric: Rubric): string {
-  return createHash('sha256').update(canonical(rubric)).digest('hex').slice(0, 16);
+  let h = hashes.get(rubric);
+  if (!h) hashes.set(rubric, (h = createHash('sha256').update(canonical(rubric)).digest('hex').slice(0, 16)));
+  return h;
 }
 
 /** `path.to.field: message` lines for a zod error, in the rubric's own field names. */
