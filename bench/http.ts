@@ -5,9 +5,13 @@
 //   - answers per second >= 50% of the bare handler's requests per second; answer p99 <= 100 ms
 //   - page GETs (the chat page, the bank) p99 <= 20 ms
 //   - server memory flat across 10,000 answers (RSS after 10k within 20% of after 5k)
-// Both servers run as their own processes; the load comes from keep-alive HTTP clients here.
+// A second baseline, the same handler plus one SQLite INSERT, shows the ceiling for any endpoint
+// that stores an answer before it replies. Every server runs as its own process; the load comes
+// from keep-alive HTTP clients here.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { freePort, startServer } from '../test/helpers/server.ts';
 
@@ -58,32 +62,43 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-// 1. The baseline: a bare Hono handler that reads a JSON body and answers JSON.
-const barePort = await freePort();
-const bare = spawn(
-  process.execPath,
-  [
-    '--input-type=module',
-    '-e',
-    `import { Hono } from 'hono'; import { serve } from '@hono/node-server';
-     const app = new Hono(); app.post('/answers', async (c) => c.json({ ok: true, got: (await c.req.json()).answer.length }));
-     serve({ fetch: app.fetch, port: ${barePort}, hostname: '127.0.0.1' });`,
-  ],
-  { stdio: 'ignore' },
-);
-const bareUrl = `http://127.0.0.1:${barePort}`;
-for (let i = 0; i < 100; i++) {
-  try {
-    await call(bareUrl, 'POST', '/answers', { answer: 'x' });
-    break;
-  } catch {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const ANSWER = '分布式锁要保证互斥：用 Redis 的 SET key token NX PX 30000 一条命令加锁，设置值和过期时间是原子的；释放时用 Lua 脚本比较 token 再删除，避免误删别人的锁；持有者崩溃时锁会过期释放。';
-const bareResults = await load(SECONDS, () => call(bareUrl, 'POST', '/answers', { answer: ANSWER }));
-bare.kill();
-const bareRps = bareResults.length / SECONDS;
+
+/** A baseline server in its own process, loaded like mianshi; its requests per second. */
+async function baseline(source: string): Promise<number> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source.replaceAll('PORT', String(port))], { stdio: 'ignore', cwd: process.cwd() });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await call(url, 'POST', '/answers', { answer: 'x' });
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const results = await load(SECONDS, () => call(url, 'POST', '/answers', { answer: ANSWER }));
+  child.kill();
+  return results.length / SECONDS;
+}
+
+// 1. The baseline: a bare Hono handler that reads a JSON body and answers JSON.
+const SERVE = `import { serve } from '@hono/node-server'; serve({ fetch: app.fetch, port: PORT, hostname: '127.0.0.1' });`;
+const bareRps = await baseline(
+  `import { Hono } from 'hono'; const app = new Hono();
+   app.post('/answers', async (c) => c.json({ ok: true, got: (await c.req.json()).answer.length })); ${SERVE}`,
+);
+// And the ceiling for any endpoint that stores the answer before it answers: the same handler
+// with one INSERT into SQLite (WAL, synchronous=NORMAL, as mianshi opens it).
+const dbDir = mkdtempSync(join(tmpdir(), 'mianshi-bench-'));
+const insertRps = await baseline(
+  `import { Hono } from 'hono'; import Database from 'better-sqlite3';
+   const db = new Database(${JSON.stringify(join(dbDir, 'b.db'))}); db.pragma('journal_mode = WAL'); db.pragma('synchronous = NORMAL');
+   db.exec('create table answers (id integer primary key, answer text not null)');
+   const insert = db.prepare('insert into answers (answer) values (?)');
+   const app = new Hono();
+   app.post('/answers', async (c) => c.json({ ok: true, id: Number(insert.run((await c.req.json()).answer).lastInsertRowid) })); ${SERVE}`,
+);
 
 // 2. mianshi: each connection answers the questions of its own sessions, one after another.
 const server = await startServer({ SANDBOX_UID_BASE: '62900' });
@@ -138,10 +153,10 @@ const at10k = rss.at(-1)![1];
 await server.stop();
 
 const ok = (c: boolean) => (c ? 'ok' : 'MISSED');
-console.log(`bare Hono handler: ${bareRps.toFixed(0)} req/s (${CONNECTIONS} connections, ${SECONDS} s)`);
+console.log(`bare Hono handler: ${bareRps.toFixed(0)} req/s (${CONNECTIONS} connections, ${SECONDS} s); with one SQLite INSERT: ${insertRps.toFixed(0)} req/s (${((100 * insertRps) / bareRps).toFixed(0)}%)`);
 console.log(
   `answer endpoint: ${answerRps.toFixed(0)} answers/s = ${((100 * answerRps) / bareRps).toFixed(0)}% of bare (target >= 50%: ${ok(answerRps >= bareRps / 2)}); ` +
-    `p50 ${pct(answered.map((a) => a.ms), 50).toFixed(1)} ms, p99 ${answerP99.toFixed(1)} ms (target <= 100: ${ok(answerP99 <= 100)}); non-200: ${bad}`,
+    `${((100 * answerRps) / insertRps).toFixed(0)}% of bare + INSERT; p50 ${pct(answered.map((a) => a.ms), 50).toFixed(1)} ms, p99 ${answerP99.toFixed(1)} ms (target <= 100: ${ok(answerP99 <= 100)}); non-200: ${bad}`,
 );
 console.log(`page GETs: p99 ${pageP99.toFixed(1)} ms over ${pages.length} (chat page p99 ${chatP99.toFixed(1)} ms) (target <= 20: ${ok(pageP99 <= 20)})`);
 console.log(`server RSS: ${rss.map(([n, mb]) => `${n}:${mb.toFixed(0)}MB`).join(' ')}; 10k vs 5k: ${((100 * at10k) / at5k - 100).toFixed(1)}% (target within 20%: ${ok(at10k <= at5k * 1.2)})`);
