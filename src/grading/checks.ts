@@ -90,6 +90,9 @@ function phrasesOf(p: { zh: string[]; en: string[] }): string[] {
 // Words that relate things: a sentence with them says something about a term, a list does not.
 const RELATION = /(是|为|指|通过|用于|用来|使用|利用|保证|确保|避免|防止|因为|所以|因此|如果|当|时|会|要|可以|能够|需要|必须|实现|把|将|让|使|导致|表示|意味着|称为|叫做|负责|支持|依赖|基于|采用|比|而|则|才|就|还有|常|否则|按|即|\b(is|are|was|means|uses|use|using|ensures|ensure|because|when|if|so|by|which|that|prevents|avoids|allows|lets|makes|requires|provides|stores|keeps|returns|guarantees|unless|otherwise|than|instead|while|until|after|before)\b)/i;
 
+// English function words: a sentence has some, a row of names has none.
+const GLUE = /\b(the|a|an|of|to|in|for|and|or|with|on|it|its|this|be|has|have)\b/i;
+
 // A consequence says something in few words: "都找不到则抛 NameError".
 const CONSEQUENCE = /(则|就|否则|导致|所以|因此|于是|\b(so|then|otherwise)\b)/i;
 
@@ -119,7 +122,12 @@ function explains(s: Sentence, phrase: string, names: readonly string[]): boolea
   if (isList(s.text, names)) return false;
   const own = HAS_CJK.test(phrase) ? Math.ceil(fold(phrase).length / 2) : phraseTerms(phrase).length;
   const extra = s.stems.length - own;
-  return (extra >= 3 && RELATION.test(s.text)) || (extra >= 2 && CONSEQUENCE.test(s.text)) || extra >= 5;
+  if (extra >= 3 && RELATION.test(s.text)) return true;
+  if (extra >= 2 && CONSEQUENCE.test(s.text)) return true;
+  // Without a relation word, enough words say something ("解析 HTML 生成 DOM 树，解析 CSS 生成
+  // CSSOM") — but Latin words in a row without a function word among them ("Redis ZooKeeper etcd
+  // token Lua TTL") are names, not an English sentence.
+  return extra >= 5 && (HAS_CJK.test(s.text) || GLUE.test(s.text));
 }
 
 // Words that deny what follows them, read in folded text (no spaces or punctuation): right before

@@ -44,8 +44,11 @@ describe('key-point coverage', () => {
     expect(zk.credit).toBe(0.5);
   });
 
-  it('does not credit a bare list of buzzwords', () => {
-    const r = grade('SET NX PX、token、Lua、过期时间、临时顺序节点、Redlock');
+  it.each([
+    ['separated', 'SET NX PX、token、Lua、过期时间、临时顺序节点、Redlock'],
+    ['in a row', 'SET NX PX token Lua TTL ZooKeeper Redlock etcd'],
+  ])('does not credit a bare list of buzzwords (%s)', (_how, answer) => {
+    const r = grade(answer);
     expect(r.keyPoints.every((k) => k.credit === 0)).toBe(true);
     expect(r.flags).toContain('buzzwords');
     expect(r.score).toBeLessThanOrEqual(2);
