@@ -16,6 +16,7 @@
 // loadMohler (and mohlerStats) are exported for reuse; importing this file runs nothing.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { folds } from '../src/grading/calibrate.ts';
 import {
   clearCaches,
   corpusStats,
@@ -110,18 +111,6 @@ function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** Fold (0..k-1) of every item of a group: a seeded shuffle, then dealt round-robin. */
-function folds(n: number, k: number, random: () => number): number[] {
-  const idx = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-  }
-  const fold = new Array<number>(n);
-  idx.forEach((item, pos) => (fold[item] = pos % k));
-  return fold;
 }
 
 /** RMSE of gold against the least-squares line through (pred, gold). */

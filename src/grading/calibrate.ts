@@ -21,13 +21,17 @@ export interface Scored {
   calibrated: number; // 0..10, with the other folds as examples (reference-only when too few)
 }
 
-/** Deterministic fold assignment: a seeded shuffle, then round-robin. */
-export function folds(n: number, k: number, seed = 7): number[] {
+/** A small seeded generator (an LCG): the same folds on every run. */
+function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 2 ** 32);
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 2 ** 32);
+}
+
+/** Fold (0..k-1) of each of n items: a shuffle drawn from `random`, then dealt round-robin. */
+export function folds(n: number, k: number, random: () => number = seeded(7)): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
+    const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   const fold = new Array<number>(n);
