@@ -1,6 +1,5 @@
-// Every query the interview runs, prepared once. A drizzle query built per call costs ~50 µs of
-// JavaScript; prepared, ~4 µs — on the answer endpoint that is most of the difference between a
-// few hundred and several thousand requests a second (see bench/http.ts).
+// Every query the interview runs, prepared once: a drizzle query built per call costs ~50 µs of
+// JavaScript, prepared ~4 µs, and the answer endpoint runs several (see bench/http.ts).
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { grades, sessions, turns } from '../db/schema.ts';
@@ -8,6 +7,13 @@ import { grades, sessions, turns } from '../db/schema.ts';
 const p = (name: string) => sql.placeholder(name);
 
 export function prepareQueries(db: Db) {
+  // Every change to a grade is to one grade (:id) and stamps when (:at).
+  const updateGrade = (set: Partial<typeof grades.$inferInsert>) =>
+    db
+      .update(grades)
+      .set({ ...set, updatedAt: p('at') as never })
+      .where(eq(grades.id, p('id')))
+      .prepare();
   return {
     sessionById: db.select().from(sessions).where(eq(sessions.id, p('id'))).prepare(),
     finishSession: db
@@ -64,43 +70,22 @@ export function prepareQueries(db: Db) {
       .orderBy(grades.createdAt)
       .prepare(),
     pendingGrades: db.select({ id: grades.id }).from(grades).where(eq(grades.status, 'pending')).prepare(),
-    gradeAttempt: db
-      .update(grades)
-      .set({ attempts: p('attempts') as never, updatedAt: p('at') as never })
-      .where(eq(grades.id, p('id')))
-      .prepare(),
-    gradePartial: db
-      .update(grades)
-      .set({ result: p('result') as never, updatedAt: p('at') as never })
-      .where(eq(grades.id, p('id')))
-      .prepare(),
-    gradeDone: db
-      .update(grades)
-      .set({
-        status: 'done',
-        score: p('score') as never,
-        maxScore: p('max') as never,
-        grader: p('grader') as never,
-        model: p('model') as never,
-        promptVersion: p('promptVersion') as never,
-        rubricHash: p('rubricHash') as never,
-        result: p('result') as never,
-        flags: p('flags') as never,
-        error: p('error') as never,
-        updatedAt: p('at') as never,
-      })
-      .where(eq(grades.id, p('id')))
-      .prepare(),
-    gradeError: db
-      .update(grades)
-      .set({ error: p('error') as never, updatedAt: p('at') as never })
-      .where(eq(grades.id, p('id')))
-      .prepare(),
-    gradeFailed: db
-      .update(grades)
-      .set({ status: 'failed', error: p('error') as never, updatedAt: p('at') as never })
-      .where(eq(grades.id, p('id')))
-      .prepare(),
+    gradeAttempt: updateGrade({ attempts: p('attempts') as never }),
+    gradePartial: updateGrade({ result: p('result') as never }),
+    gradeDone: updateGrade({
+      status: 'done',
+      score: p('score') as never,
+      maxScore: p('max') as never,
+      grader: p('grader') as never,
+      model: p('model') as never,
+      promptVersion: p('promptVersion') as never,
+      rubricHash: p('rubricHash') as never,
+      result: p('result') as never,
+      flags: p('flags') as never,
+      error: p('error') as never,
+    }),
+    gradeError: updateGrade({ error: p('error') as never }),
+    gradeFailed: updateGrade({ status: 'failed', error: p('error') as never }),
   };
 }
 
