@@ -96,12 +96,18 @@ const GLUE = /\b(the|a|an|of|to|in|for|and|or|with|on|it|its|this|be|has|have)\b
 // A consequence says something in few words: "都找不到则抛 NameError".
 const CONSEQUENCE = /(则|就|否则|导致|所以|因此|于是|\b(so|then|otherwise)\b)/i;
 
+let glossaryFolded: Set<string> | undefined;
+/** The glossary's terms, folded once: isList asks about them for every sentence of every answer. */
+function foldedGlossary(): Set<string> {
+  return (glossaryFolded ??= new Set(glossaryTerms().map(fold)));
+}
+
 /**
  * A list of names ("Redis、ZooKeeper、etcd", "SET NX PX、token、Lua、过期时间"): three or more
- * items, most of them bare names — a rubric phrasing or glossary term, or a latin word — rather than
- * short clauses ("做好社区管理，明确愿景和目标，…" is terse, but it says something).
+ * items, most of them bare names — a rubric phrasing (`names`, folded) or glossary term, or a
+ * latin word — rather than short clauses ("做好社区管理，明确愿景和目标，…" is terse, but it says something).
  */
-function isList(text: string, names: readonly string[]): boolean {
+function isList(text: string, names: ReadonlySet<string>): boolean {
   // A table row lays out an explanation in cells; it is not a list of names.
   if (/^\|.*\|/.test(text)) return false;
   const items = text.split(/[、,，;；/|。.]+/).map((x) => x.trim()).filter(Boolean);
@@ -110,7 +116,7 @@ function isList(text: string, names: readonly string[]): boolean {
     const f = fold(item);
     // A latin name is a word or two ("Redis", "SET NX"), not an English clause.
     if (!HAS_CJK.test(item)) return item.split(/\s+/).length <= 3;
-    return names.some((n) => f === fold(n)) || glossaryTerms().some((g) => f === fold(g));
+    return names.has(f) || foldedGlossary().has(f);
   };
   // A longer item is a clause that says something: "提供托管版本按量收费，如 MongoDB Atlas、…".
   if (items.some((item) => !isName(item) && fold(item).length > 8)) return false;
@@ -118,7 +124,7 @@ function isList(text: string, names: readonly string[]): boolean {
 }
 
 /** A sentence that explains rather than names: enough words beside the term, and a relation. */
-function explains(s: Sentence, phrase: string, names: readonly string[]): boolean {
+function explains(s: Sentence, phrase: string, names: ReadonlySet<string>): boolean {
   if (isList(s.text, names)) return false;
   const own = HAS_CJK.test(phrase) ? Math.ceil(fold(phrase).length / 2) : phraseTerms(phrase).length;
   const extra = s.stems.length - own;
@@ -194,7 +200,7 @@ function quote(s: Sentence): string {
   return s.text.length <= 80 ? s.text : s.text.slice(0, 80);
 }
 
-export function checkKeyPoint(k: KeyPoint, ss: Sentence[], names: readonly string[]): KeyPointResult {
+export function checkKeyPoint(k: KeyPoint, ss: Sentence[], names: ReadonlySet<string>): KeyPointResult {
   const phrases = phrasesOf(k.phrasings);
   const support = k.support ? phrasesOf(k.support) : [];
   let best: { credit: number; s: Sentence } | undefined;
@@ -292,7 +298,7 @@ export function checkProse(input: ProseInput): ProseCheck {
     return zero('empty', 'adds-to-question', 'the answer only restates the question');
   }
 
-  const names = rubric.key_points.flatMap((k) => [...k.phrasings.zh, ...k.phrasings.en]);
+  const names = new Set(rubric.key_points.flatMap((k) => [...k.phrasings.zh, ...k.phrasings.en]).map(fold));
   const keyPoints = rubric.key_points.map((k) => checkKeyPoint(k, ss, names));
   // A misconception is a claim in prose; code ("redis.call('del', KEYS[1])" inside a Lua script)
   // shows how, it does not claim.
