@@ -125,6 +125,24 @@ export function BankPage(props: {
   );
 }
 
+/** Where a rubric's model answer departs from the source document, and why. */
+export function Corrections(props: { ctx: PageContext; rubric?: Rubric }) {
+  const list = props.rubric?.corrections ?? [];
+  if (list.length === 0) return null;
+  return (
+    <div class="note">
+      {props.ctx.t.correctionsNote}
+      <ul>
+        {list.map((c) => (
+          <li>
+            <code>{c.source}</code>：{c.says} → {c.correct}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function QuestionPage(props: { ctx: PageContext; q: Question; rubric?: Rubric }) {
   const { ctx, q } = props;
   const curated = props.rubric?.status === 'curated' ? props.rubric : undefined;
@@ -162,18 +180,7 @@ export function QuestionPage(props: { ctx: PageContext; q: Question; rubric?: Ru
                 <li>{k.point}</li>
               ))}
             </ul>
-            {curated.corrections.length > 0 && (
-              <div class="note corrections">
-                {ctx.t.correctionsNote}
-                <ul>
-                  {curated.corrections.map((c) => (
-                    <li>
-                      <code>{c.source}</code>：{c.says} → {c.correct}
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            )}
+            <Corrections ctx={ctx} rubric={curated} />
           </section>
         ) : (
           <section class="reference">

@@ -7,7 +7,7 @@ import { extractCode } from '../src/grading/grade.ts';
 import type { Grade } from '../src/grading/types.ts';
 import type { GradeRow, Session, Turn } from '../src/interview/session.ts';
 import type { Rubric } from '../src/rubrics/schema.ts';
-import { topicName } from './bank.tsx';
+import { Corrections, topicName } from './bank.tsx';
 import { GradeState } from './grade.tsx';
 import { Layout, type PageContext } from './layout.tsx';
 import { highlightCode, renderMarkdown } from './markdown.ts';
@@ -419,18 +419,7 @@ export function SummaryPage(props: { ctx: PageContext; session: Session; items: 
           <details class="model-answer" open={!it.grade || it.grade.score < it.grade.max * 0.7}>
             <summary>{t.modelAnswer}</summary>
             <div class="md">{raw(renderMarkdown(it.reference))}</div>
-            {it.rubric && it.rubric.corrections.length > 0 && (
-              <div class="note">
-                {t.correctionsNote}
-                <ul>
-                  {it.rubric.corrections.map((c) => (
-                    <li>
-                      <code>{c.source}</code>：{c.says} → {c.correct}
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            )}
+            <Corrections ctx={ctx} rubric={it.rubric} />
           </details>
         </article>
       ))}
