@@ -12,6 +12,26 @@ import { GradeState } from './grade.tsx';
 import { Layout, type PageContext } from './layout.tsx';
 import { highlightCode, renderMarkdown } from './markdown.ts';
 
+/** A row of checkbox chips: none checked means any. */
+function Chips(props: { legend: string; name: string; options: Array<{ value: string; label: string; count?: number }> }) {
+  return (
+    <fieldset>
+      <legend>{props.legend}</legend>
+      <div class="chips">
+        {props.options.map((o) => (
+          <label class="chip">
+            <input type="checkbox" name={props.name} value={o.value} />
+            <span>
+              {o.label}
+              {o.count !== undefined && <> <small>{o.count}</small></>}
+            </span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
 export function StartPage(props: { ctx: PageContext; topicCounts: Array<{ topic: Topic; count: number }>; profile: string; error?: string }) {
   const { ctx } = props;
   const t = ctx.t;
@@ -27,42 +47,10 @@ export function StartPage(props: { ctx: PageContext; topicCounts: Array<{ topic:
         </p>
       )}
       <form class="start card" method="post" action="/sessions">
-        <fieldset>
-          <legend>{t.topics}</legend>
-          <div class="chips">
-            {props.topicCounts.map(({ topic, count }) => (
-              <label class="chip">
-                <input type="checkbox" name="topic" value={topic} />
-                <span>
-                  {topicName(topic, ctx.lang)} <small>{count}</small>
-                </span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <Chips legend={t.topics} name="topic" options={props.topicCounts.map(({ topic, count }) => ({ value: topic, label: topicName(topic, ctx.lang), count }))} />
         <div class="row">
-          <fieldset>
-            <legend>{t.kinds}</legend>
-            <div class="chips">
-              {KINDS.map((k) => (
-                <label class="chip">
-                  <input type="checkbox" name="kind" value={k} />
-                  <span>{t.kind[k]}</span>
-                </label>
-              ))}
-            </div>
-          </fieldset>
-          <fieldset>
-            <legend>{t.difficulty}</legend>
-            <div class="chips">
-              {DIFFICULTIES.map((d) => (
-                <label class="chip">
-                  <input type="checkbox" name="difficulty" value={d} />
-                  <span>{t.level[d]}</span>
-                </label>
-              ))}
-            </div>
-          </fieldset>
+          <Chips legend={t.kinds} name="kind" options={KINDS.map((k) => ({ value: k, label: t.kind[k]! }))} />
+          <Chips legend={t.difficulty} name="difficulty" options={DIFFICULTIES.map((d) => ({ value: d, label: t.level[d]! }))} />
         </div>
         <div class="row">
           <label class="field">
