@@ -11,6 +11,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.ts';
 import type { BankStore } from './bank/store.ts';
 import { databaseOk, type Db } from './db/index.ts';
+import { LOGIN_COOKIE } from './accounts/accounts.ts';
+import { accountRoutes } from './routes/accounts.tsx';
 import { apiRoutes } from './routes/api.ts';
 import { bankRoutes } from './routes/bank.tsx';
 import { interviewRoutes } from './routes/interview.tsx';
@@ -70,7 +72,8 @@ export function createApp(deps: Deps) {
     const query = c.req.query('lang');
     const lang = pickLang(query, getCookie(c, 'lang'), c.req.header('accept-language'));
     if (query === 'zh' || query === 'en') setCookie(c, 'lang', query, { path: '/', maxAge: 365 * 24 * 3600, sameSite: 'Lax', httpOnly: true });
-    c.set('page', { lang, t: TEXTS[lang], url: new URL(c.req.url), banners: deps.notices ?? [] });
+    const staff = deps.services.accounts.staffFor(getCookie(c, LOGIN_COOKIE));
+    c.set('page', { lang, t: TEXTS[lang], url: new URL(c.req.url), banners: deps.notices ?? [], staff });
     await next();
   });
 
@@ -87,6 +90,7 @@ export function createApp(deps: Deps) {
   });
 
   app.route('/api', apiRoutes(deps));
+  app.route('/', accountRoutes(deps));
   app.route('/', interviewRoutes(deps));
   app.route('/', bankRoutes(deps));
 

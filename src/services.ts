@@ -1,5 +1,6 @@
 // The long-lived parts the routes use, built once from their dependencies: the interview state
 // machine and the grader that works behind it.
+import { Accounts } from './accounts/accounts.ts';
 import type { BankStore } from './bank/store.ts';
 import type { Db } from './db/index.ts';
 import type { GradeDeps } from './grading/grade.ts';
@@ -10,6 +11,7 @@ import type { Rubric } from './rubrics/schema.ts';
 export interface Services {
   interviews: Interviews;
   runner: GradeRunner;
+  accounts: Accounts;
 }
 
 export function buildServices(parts: {
@@ -23,5 +25,5 @@ export function buildServices(parts: {
 }): Services {
   const interviews = new Interviews({ db: parts.db, bank: parts.bank, rubrics: parts.rubrics, now: parts.now, random: parts.random });
   const runner = new GradeRunner(parts.db, (turnId) => interviews.gradeInput(turnId), parts.grading, parts.concurrency ?? 4, parts.now);
-  return { interviews, runner };
+  return { interviews, runner, accounts: new Accounts(parts.db, parts.now) };
 }

@@ -119,6 +119,22 @@ const zh = {
   sessionNotFinished: '面试还没结束。',
   backToInterview: '回到面试',
   noAnswer: '（未作答）',
+  // Staff: accounts
+  navInterviews: '面试官',
+  navReview: '评审',
+  signOut: '退出登录',
+  loginTitle: '面试官登录',
+  loginIntro: '面试官和评审人员登录。自己练习不需要账号。',
+  email: '邮箱',
+  name: '姓名',
+  password: '密码',
+  passwordRule: '至少 10 个字符。',
+  signIn: '登录',
+  loginFailed: '邮箱或密码不对。',
+  loginRateLimited: (m: number) => `登录失败次数太多，请 ${m} 分钟后再试。`,
+  setupTitle: '创建第一个面试官账号',
+  setupIntro: '这个页面只在本机可以打开，且只在还没有账号时出现。之后用 npm run user:add 添加账号。',
+  createAccount: '创建账号',
 };
 
 export type Texts = typeof zh;
@@ -238,6 +254,22 @@ const en: Texts = {
   sessionNotFinished: 'This interview has not finished yet.',
   backToInterview: 'Back to the interview',
   noAnswer: '(no answer)',
+  // Staff: accounts
+  navInterviews: 'Interviews',
+  navReview: 'Review',
+  signOut: 'Sign out',
+  loginTitle: 'Sign in',
+  loginIntro: 'For interviewers and reviewers. Practising on your own needs no account.',
+  email: 'Email',
+  name: 'Name',
+  password: 'Password',
+  passwordRule: 'At least 10 characters.',
+  signIn: 'Sign in',
+  loginFailed: 'Wrong email or password.',
+  loginRateLimited: (m: number) => `Too many failed sign-ins; try again in ${m} minutes.`,
+  setupTitle: 'Create the first interviewer account',
+  setupIntro: 'This page opens only on this machine and only while there is no account. Add more accounts with npm run user:add.',
+  createAccount: 'Create account',
 };
 
 export const TEXTS: Record<Lang, Texts> = { zh, en };

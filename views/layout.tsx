@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import type { Staff } from '../src/accounts/accounts.ts';
 import type { Lang, Texts } from './i18n.ts';
 
 export interface PageContext {
@@ -8,6 +9,8 @@ export interface PageContext {
   url: URL;
   /** A banner shown on every page (e.g. unsafe local code execution). */
   banners?: string[];
+  /** The signed-in interviewer or reviewer, if any. */
+  staff?: Staff;
 }
 
 /** The same URL with ?lang= set: the switch keeps the candidate on the page they are on. */
@@ -29,6 +32,8 @@ export function Layout(props: { ctx: PageContext; title: string; children: Child
         <meta name="htmx-config" content='{"includeIndicatorCSS": false}' />
         <title>{`${props.title} · ${ctx.t.brand}`}</title>
         <link rel="icon" href="data:," />
+        {/* app.js sends it with every htmx request of a signed-in browser (X-CSRF-Token). */}
+        {ctx.staff && <meta name="csrf-token" content={ctx.staff.csrf} />}
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/htmx.js" defer></script>
         <script src="/static/hx-sse.js" defer></script>
@@ -46,6 +51,16 @@ export function Layout(props: { ctx: PageContext; title: string; children: Child
           <nav>
             <a href="/">{ctx.t.navStart}</a>
             <a href="/questions">{ctx.t.navBank}</a>
+            {ctx.staff?.user.role === 'interviewer' && <a href="/interviews">{ctx.t.navInterviews}</a>}
+            {ctx.staff && <a href="/review">{ctx.t.navReview}</a>}
+            {ctx.staff && (
+              <form class="inline" method="post" action="/logout">
+                <input type="hidden" name="_csrf" value={ctx.staff.csrf} />
+                <button type="submit" class="link" title={ctx.staff.user.email}>
+                  {ctx.t.signOut}
+                </button>
+              </form>
+            )}
             <a class="lang" href={withLang(ctx.url, other)} hreflang={other}>
               {ctx.t.switchTo}
             </a>

@@ -22,6 +22,33 @@ export interface QuestionSnapshot {
   difficulty: string;
 }
 
+/** Interviewers run assisted sessions and review; reviewers only review. Solo practice needs no account. */
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['interviewer', 'reviewer'] }).notNull(),
+  /** scrypt$N$r$p$salt$hash (base64url); see src/accounts/accounts.ts. */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** A signed-in browser: the cookie holds a random token, the table its SHA-256. */
+export const logins = sqliteTable(
+  'logins',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** The CSRF token every state change from this login must carry. */
+    csrf: text('csrf').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('logins_user').on(t.userId)],
+);
+
 export const sessions = sqliteTable(
   'sessions',
   {
@@ -38,8 +65,15 @@ export const sessions = sqliteTable(
     plan: text('plan', { mode: 'json' }).$type<string[]>().notNull(),
     createdAt: integer('created_at').notNull(),
     finishedAt: integer('finished_at'),
+    /** Assisted sessions: who runs it, and the candidate's name as the interviewer typed it. */
+    interviewerId: text('interviewer_id').references(() => users.id),
+    candidate: text('candidate'),
+    /** The candidate agreed that the interviewer sees the draft as it is typed. */
+    shareDraft: integer('share_draft', { mode: 'boolean' }).notNull().default(false),
+    /** Set while the interviewer has paused the clock. */
+    pausedAt: integer('paused_at'),
   },
-  (t) => [index('sessions_profile').on(t.profile, t.createdAt)],
+  (t) => [index('sessions_profile').on(t.profile, t.createdAt), index('sessions_created').on(t.createdAt)],
 );
 
 export const turns = sqliteTable(
@@ -65,6 +99,8 @@ export const turns = sqliteTable(
     askedAt: integer('asked_at').notNull(),
     answeredAt: integer('answered_at'),
     timeTakenMs: integer('time_taken_ms'),
+    /** Time the clock stood still (the interviewer paused it); it moves the deadline. */
+    pausedMs: integer('paused_ms').notNull().default(0),
   },
   (t) => [uniqueIndex('turns_session_seq').on(t.sessionId, t.seq), uniqueIndex('turns_idempotency').on(t.sessionId, t.idempotencyKey)],
 );
@@ -91,6 +127,71 @@ export const grades = sqliteTable(
     error: text('error'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** answer: the grade the candidate got. regrade: a later grade with today's rubrics, kept beside it. */
+    origin: text('origin', { enum: ['answer', 'regrade'] }).notNull().default('answer'),
   },
   (t) => [index('grades_status').on(t.status), index('grades_turn').on(t.turnId)],
+);
+
+/** What the candidate's browser reported while answering: large pastes, leaving the tab. Interviewers only. */
+export const signals = sqliteTable(
+  'signals',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    turnId: text('turn_id').references(() => turns.id),
+    kind: text('kind', { enum: ['paste', 'blur', 'focus'] }).notNull(),
+    /** For a paste: how many characters. */
+    chars: integer('chars'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('signals_session').on(t.sessionId, t.at)],
+);
+
+/** A staff member's private note on a turn. */
+export const notes = sqliteTable(
+  'notes',
+  {
+    id: text('id').primaryKey(),
+    turnId: text('turn_id')
+      .notNull()
+      .references(() => turns.id),
+    authorId: text('author_id')
+      .notNull()
+      .references(() => users.id),
+    text: text('text').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('notes_turn').on(t.turnId)],
+);
+
+/**
+ * A human changing a grade: one key point's status, or the total. Rows are only ever added, so
+ * the record keeps the AI grade, every human change, who made it, when and why.
+ */
+export const overrides = sqliteTable(
+  'overrides',
+  {
+    id: text('id').primaryKey(),
+    turnId: text('turn_id')
+      .notNull()
+      .references(() => turns.id),
+    gradeId: text('grade_id')
+      .notNull()
+      .references(() => grades.id),
+    authorId: text('author_id')
+      .notNull()
+      .references(() => users.id),
+    /** The key point changed; null when the total is. */
+    keyPointId: text('key_point_id'),
+    status: text('status', { enum: ['met', 'partial', 'missed'] }),
+    score: real('score'),
+    /** What it was before this change (status or score), as text. */
+    previous: text('previous'),
+    reason: text('reason').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('overrides_turn').on(t.turnId, t.createdAt)],
 );

@@ -61,12 +61,19 @@ export function prepareQueries(db: Db) {
       .prepare(),
 
     gradeById: db.select().from(grades).where(eq(grades.id, p('id'))).prepare(),
-    gradeOfTurn: db.select().from(grades).where(eq(grades.turnId, p('tid'))).orderBy(desc(grades.createdAt)).limit(1).prepare(),
+    // The grade a turn got when it was answered; regrades (review) are kept beside it, not over it.
+    gradeOfTurn: db
+      .select()
+      .from(grades)
+      .where(and(eq(grades.turnId, p('tid')), eq(grades.origin, 'answer')))
+      .orderBy(desc(grades.createdAt))
+      .limit(1)
+      .prepare(),
     gradesOfSession: db
       .select({ grade: grades })
       .from(grades)
       .innerJoin(turns, eq(grades.turnId, turns.id))
-      .where(eq(turns.sessionId, p('sid')))
+      .where(and(eq(turns.sessionId, p('sid')), eq(grades.origin, 'answer')))
       .orderBy(grades.createdAt)
       .prepare(),
     pendingGrades: db.select({ id: grades.id }).from(grades).where(eq(grades.status, 'pending')).prepare(),

@@ -42,6 +42,9 @@ export interface NewSession {
   secondsPerQuestion?: number;
   lang?: 'zh' | 'en';
   mode?: 'solo' | 'assisted';
+  /** Assisted sessions: the interviewer running it and the candidate's name. */
+  interviewerId?: string;
+  candidate?: string;
 }
 
 const newId = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -145,6 +148,10 @@ export class Interviews {
       plan,
       createdAt: now,
       finishedAt: null,
+      interviewerId: opts.interviewerId ?? null,
+      candidate: opts.candidate?.trim().slice(0, 80) || null,
+      shareDraft: false,
+      pausedAt: null,
     };
     const turn = inTransaction(this.deps.db, () => {
       this.deps.db.insert(sessions).values(session).run();
@@ -174,6 +181,7 @@ export class Interviews {
       askedAt: this.now(),
       answeredAt: null,
       timeTakenMs: null,
+      pausedMs: 0,
     };
     this.deps.db.insert(turns).values(turn).run();
     return turn;
@@ -266,6 +274,7 @@ export class Interviews {
         error: null,
         createdAt: now,
         updatedAt: now,
+        origin: 'answer',
       };
       this.deps.db.insert(grades).values(grade).run();
       return { turn: answered, grade, replay: false };

@@ -5,6 +5,12 @@
   'use strict';
   const INDENT = '    ';
 
+  // A signed-in interviewer's or reviewer's htmx requests carry the login's CSRF token.
+  document.addEventListener('htmx:config:request', (e) => {
+    const meta = document.querySelector('meta[name=csrf-token]');
+    if (meta && e.detail && e.detail.ctx) e.detail.ctx.request.headers['X-CSRF-Token'] = meta.content;
+  });
+
   // Ctrl+Enter (or Cmd+Enter) submits the answer from anywhere in its form.
   document.addEventListener('keydown', (e) => {
     if (e.key !== 'Enter' || !(e.ctrlKey || e.metaKey)) return;
