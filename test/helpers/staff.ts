@@ -22,7 +22,7 @@ export async function signIn(t: ReturnType<typeof testApp>, role: 'interviewer' 
     cookie,
     csrf,
     userId: r.staff.user.id,
-    req: (method, path, form, opts = {}) => {
+    req: async (method, path, form, opts = {}) => {
       const withToken = form && opts.csrf !== false ? { ...form, _csrf: csrf } : form;
       const body = withToken ? new URLSearchParams(Object.entries(withToken).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))) : undefined;
       return t.app.request(`http://localhost${path}`, {
