@@ -42,6 +42,7 @@ const STATIC: Record<string, { body: Buffer; type: string }> = {
   '/static/hx-sse.js': { body: asset(require.resolve('htmx.org/dist/ext/hx-sse.min.js')), type: JS },
   '/static/app.js': { body: view('app.js'), type: JS },
   '/static/app.css': { body: view('app.css'), type: 'text/css; charset=utf-8' },
+  '/static/review.css': { body: view('review.css'), type: 'text/css; charset=utf-8' },
 };
 
 export function createApp(deps: Deps) {

@@ -35,6 +35,7 @@ export function Layout(props: { ctx: PageContext; title: string; children: Child
         {/* app.js sends it with every htmx request of a signed-in browser (X-CSRF-Token). */}
         {ctx.staff && <meta name="csrf-token" content={ctx.staff.csrf} />}
         <link rel="stylesheet" href="/static/app.css" />
+        {ctx.staff && <link rel="stylesheet" href="/static/review.css" />}
         <script src="/static/htmx.js" defer></script>
         <script src="/static/hx-sse.js" defer></script>
         <script src="/static/app.js" defer></script>
