@@ -14,6 +14,7 @@ import { databaseOk, type Db } from './db/index.ts';
 import { LOGIN_COOKIE } from './accounts/accounts.ts';
 import { accountRoutes } from './routes/accounts.tsx';
 import { apiRoutes } from './routes/api.ts';
+import { liveRoutes } from './routes/live.tsx';
 import { bankRoutes } from './routes/bank.tsx';
 import { interviewRoutes } from './routes/interview.tsx';
 import type { Services } from './services.ts';
@@ -92,6 +93,7 @@ export function createApp(deps: Deps) {
 
   app.route('/api', apiRoutes(deps));
   app.route('/', accountRoutes(deps));
+  app.route('/', liveRoutes(deps));
   app.route('/', interviewRoutes(deps));
   app.route('/', bankRoutes(deps));
 

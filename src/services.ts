@@ -6,12 +6,15 @@ import type { Db } from './db/index.ts';
 import type { GradeDeps } from './grading/grade.ts';
 import { GradeRunner } from './interview/grader.ts';
 import { Interviews } from './interview/session.ts';
+import { Annotations } from './review/annotations.ts';
 import type { Rubric } from './rubrics/schema.ts';
 
 export interface Services {
   interviews: Interviews;
   runner: GradeRunner;
   accounts: Accounts;
+  /** Notes and grade overrides on turns: the human side of review. */
+  annotations: Annotations;
 }
 
 export function buildServices(parts: {
@@ -25,5 +28,10 @@ export function buildServices(parts: {
 }): Services {
   const interviews = new Interviews({ db: parts.db, bank: parts.bank, rubrics: parts.rubrics, now: parts.now, random: parts.random });
   const runner = new GradeRunner(parts.db, (turnId) => interviews.gradeInput(turnId), parts.grading, parts.concurrency ?? 4, parts.now);
-  return { interviews, runner, accounts: new Accounts(parts.db, parts.now) };
+  // Whoever watches a session live sees its grades arrive stage by stage.
+  runner.watch((gradeId) => {
+    const sid = interviews.sessionOfGrade(gradeId);
+    if (sid && interviews.events.watched(sid)) interviews.events.emit(sid, 'graded');
+  });
+  return { interviews, runner, accounts: new Accounts(parts.db, parts.now), annotations: new Annotations(parts.db, parts.now) };
 }

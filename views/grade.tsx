@@ -31,7 +31,7 @@ function List(props: { title: string; items: string[]; cls: string }) {
 }
 
 /** The body of a finished grade (checks-only or with the judge). `stage` says whether more is coming. */
-export function GradeBody(props: { ctx: PageContext; grade: Grade; stage: 'checks' | 'done' }) {
+export function GradeBody(props: { ctx: PageContext; grade: Grade; stage: 'checks' | 'done'; hideFollowUp?: boolean; showHidden?: boolean }) {
   const { ctx, grade: g } = props;
   const t = ctx.t;
   const flags = g.flags.filter((f) => f !== 'llm_unavailable' && f !== 'llm_failed');
@@ -95,10 +95,11 @@ export function GradeBody(props: { ctx: PageContext; grade: Grade; stage: 'check
           {g.code.notRun && <p class="note warn">{g.code.notRun}</p>}
           <ul>
             {g.code.tests
-              .filter((x) => !x.hidden)
+              .filter((x) => !x.hidden || props.showHidden)
               .map((x) => (
-                <li class={`test ${x.verdict === 'passed' ? 'pass' : 'fail'}`}>
+                <li class={`test ${x.verdict === 'passed' ? 'pass' : 'fail'}${x.hidden ? ' hidden-test' : ''}`}>
                   <span class="verdict">{x.verdict.replace('_', ' ')}</span>
+                  {x.hidden && <small class="hidden-mark">{t.hiddenTest}</small>}
                   <code>{show(x.args)}</code>
                   {x.verdict !== 'passed' && x.verdict !== 'not_run' && (
                     <span class="detail">
@@ -116,7 +117,7 @@ export function GradeBody(props: { ctx: PageContext; grade: Grade; stage: 'check
       <List title={t.good} items={g.feedback.good} cls="good" />
       <List title={t.missing} items={g.feedback.missing} cls="missing" />
       <List title={t.wrong} items={g.feedback.wrong} cls="wrong" />
-      {g.followUp && props.stage === 'done' && (
+      {g.followUp && props.stage === 'done' && !props.hideFollowUp && (
         <div class="followup">
           <h4>{t.suggestedFollowUp}</h4>
           <p>{g.followUp}</p>
@@ -127,7 +128,7 @@ export function GradeBody(props: { ctx: PageContext; grade: Grade; stage: 'check
 }
 
 /** What the grade area holds for a grade row in any state; `actions` come after a finished grade. */
-export function GradeState(props: { ctx: PageContext; row: GradeRow | undefined; actions?: Child }) {
+export function GradeState(props: { ctx: PageContext; row: GradeRow | undefined; actions?: Child; hideFollowUp?: boolean }) {
   const { ctx, row } = props;
   if (!row) return null;
   const result = row.result as Grade | null;
@@ -144,8 +145,60 @@ export function GradeState(props: { ctx: PageContext; row: GradeRow | undefined;
   }
   return (
     <>
-      <GradeBody ctx={ctx} grade={result!} stage="done" />
+      <GradeBody ctx={ctx} grade={result!} stage="done" hideFollowUp={props.hideFollowUp} />
       {props.actions}
     </>
+  );
+}
+
+/**
+ * How a grade came to be, for interviewers and reviewers only: the checks' score and the judge's,
+ * the judge's confidence, every deterministic check with its reason, why the judge was not used.
+ */
+export function GraderDetails(props: { ctx: PageContext; grade: Grade }) {
+  const { ctx, grade: g } = props;
+  const t = ctx.t;
+  return (
+    <details class="grader-details">
+      <summary>{t.howGraded}</summary>
+      <dl>
+        <dt>{t.checksScore}</dt>
+        <dd>{g.deterministicScore}</dd>
+        {g.judgeScore !== undefined && (
+          <>
+            <dt>{t.judgeScore}</dt>
+            <dd>
+              {g.judgeScore}
+              {g.confidence !== undefined && ` (${t.confidence} ${Math.round(g.confidence * 100)}%)`}
+            </dd>
+          </>
+        )}
+        <dt>{t.grader}</dt>
+        <dd>
+          {g.grader}
+          {g.model && ` · ${g.model}`}
+          {g.promptVersion && ` · ${g.promptVersion}`} · rubric {g.rubricHash.slice(0, 10)}
+        </dd>
+        {g.judgeError && (
+          <>
+            <dt>{t.judgeNotUsed}</dt>
+            <dd>{g.judgeError}</dd>
+          </>
+        )}
+        {g.flags.length > 0 && (
+          <>
+            <dt>{t.flagsLabel}</dt>
+            <dd>{g.flags.map((f) => t.flagNames[f] ?? f).join(' · ')}</dd>
+          </>
+        )}
+      </dl>
+      <ul class="checks">
+        {g.checks.map((c) => (
+          <li class={c.pass ? 'pass' : 'fail'}>
+            <code>{c.name}</code> {Math.round(c.score * 100)}% — {c.reason}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }

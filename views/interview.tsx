@@ -100,6 +100,10 @@ export interface TurnView {
   deadline?: number;
   hasFollowUp?: boolean;
   lastPlanned?: boolean;
+  /** An interviewer runs this session: they move on, hint and ask follow-ups (approved first). */
+  assisted?: boolean;
+  /** The interviewer has stopped the clock. */
+  paused?: boolean;
 }
 
 function Question(props: { ctx: PageContext; v: TurnView }) {
@@ -180,13 +184,18 @@ function Composer(props: { ctx: PageContext; sid: string; v: TurnView }) {
             {t.timeLeft}
           </span>
         )}
+        {v.paused && <span class="timer paused">{t.clockPaused}</span>}
         <span class="spacer"></span>
-        <button type="button" hx-post={`/s/${sid}/hint`} hx-target={`#hints-${id}`} hx-swap="beforeend" title={t.hintCost}>
-          {t.hint}
-        </button>
-        <button type="button" hx-post={`/s/${sid}/next`} hx-swap="none">
-          {t.skip}
-        </button>
+        {!v.assisted && (
+          <>
+            <button type="button" hx-post={`/s/${sid}/hint`} hx-target={`#hints-${id}`} hx-swap="beforeend" title={t.hintCost}>
+              {t.hint}
+            </button>
+            <button type="button" hx-post={`/s/${sid}/next`} hx-swap="none">
+              {t.skip}
+            </button>
+          </>
+        )}
         <button type="submit" class="primary">
           {t.submit} <kbd>{t.submitKeys}</kbd>
         </button>
@@ -198,6 +207,13 @@ function Composer(props: { ctx: PageContext; sid: string; v: TurnView }) {
 
 export function Actions(props: { ctx: PageContext; sid: string; v: TurnView }) {
   const { ctx, sid, v } = props;
+  if (v.assisted) {
+    return (
+      <p class="msg note waiting" id={`actions-${v.turn.id}`}>
+        {ctx.t.interviewerNext}
+      </p>
+    );
+  }
   return (
     <div class="actions" id={`actions-${v.turn.id}`}>
       {v.hasFollowUp && (
@@ -219,7 +235,7 @@ export function GradeAreaInner(props: { ctx: PageContext; sid: string; v: TurnVi
   // While grading, the candidate may already go on; the grade keeps streaming in.
   return (
     <>
-      <GradeState ctx={ctx} row={v.grade} actions={actions} />
+      <GradeState ctx={ctx} row={v.grade} actions={actions} hideFollowUp={v.assisted} />
       {v.grade?.status !== 'done' && actions}
     </>
   );
@@ -276,6 +292,23 @@ export function TurnBlock(props: { ctx: PageContext; sid: string; v: TurnView })
   );
 }
 
+/** What a candidate in an interviewer-run session is told, and the one choice they make. */
+function AssistedNotice(props: { ctx: PageContext; session: Session }) {
+  const { t } = props.ctx;
+  const sid = props.session.id;
+  return (
+    <div class="card assisted-notice">
+      <p>{t.assistedIntro}</p>
+      <p class="recorded">{t.assistedRecorded}</p>
+      <form method="post" action={`/s/${sid}/consent`} class="inline">
+        <input type="hidden" name="share" value={props.session.shareDraft ? '0' : '1'} />
+        <span>{props.session.shareDraft ? t.draftShared : t.draftNotShared}</span>{' '}
+        <button type="submit">{props.session.shareDraft ? t.stopSharingDraft : t.shareDraft}</button>
+      </form>
+    </div>
+  );
+}
+
 export function ChatPage(props: { ctx: PageContext; session: Session; views: TurnView[] }) {
   const { ctx, session } = props;
   const t = ctx.t;
@@ -283,11 +316,14 @@ export function ChatPage(props: { ctx: PageContext; session: Session; views: Tur
     <Layout ctx={ctx} title={t.startTitle}>
       <div class="chat-head">
         <h1>{t.startTitle}</h1>
-        <form method="post" action={`/s/${session.id}/finish`}>
-          <button type="submit">{t.finish}</button>
-        </form>
+        {session.mode === 'solo' && (
+          <form method="post" action={`/s/${session.id}/finish`}>
+            <button type="submit">{t.finish}</button>
+          </form>
+        )}
       </div>
-      <div id="chat" class="chat">
+      {session.mode === 'assisted' && <AssistedNotice ctx={ctx} session={session} />}
+      <div id="chat" class="chat" data-session={session.id} {...(session.mode === 'assisted' ? { 'data-assisted': '' } : {})}>
         {props.views.map((v) => (
           <TurnBlock ctx={ctx} sid={session.id} v={v} />
         ))}

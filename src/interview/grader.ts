@@ -18,6 +18,7 @@ export class GradeRunner {
   private queue: string[] = [];
   private running = 0;
   private listeners = new Map<string, Set<(e: GradeEvent) => void>>();
+  private watchers: Array<(gradeId: string, e: GradeEvent) => void> = [];
   private idleWaiters: Array<() => void> = [];
   private q: Queries;
 
@@ -55,6 +56,11 @@ export class GradeRunner {
     };
   }
 
+  /** Listen to every grade's stages (the live view follows whole sessions). */
+  watch(watcher: (gradeId: string, e: GradeEvent) => void): void {
+    this.watchers.push(watcher);
+  }
+
   get depth(): number {
     return this.queue.length + this.running;
   }
@@ -67,6 +73,7 @@ export class GradeRunner {
 
   private emit(gradeId: string, e: GradeEvent) {
     for (const l of this.listeners.get(gradeId) ?? []) l(e);
+    for (const w of this.watchers) w(gradeId, e);
   }
 
   private pump() {

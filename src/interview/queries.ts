@@ -2,7 +2,7 @@
 // JavaScript, prepared ~4 µs, and the answer endpoint runs several (see bench/http.ts).
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
-import { grades, sessions, turns } from '../db/schema.ts';
+import { grades, sessions, signals, turns } from '../db/schema.ts';
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -76,6 +76,43 @@ export function prepareQueries(db: Db) {
       .where(and(eq(turns.sessionId, p('sid')), eq(grades.origin, 'answer')))
       .orderBy(grades.createdAt)
       .prepare(),
+    sessionOfGrade: db
+      .select({ sid: turns.sessionId })
+      .from(grades)
+      .innerJoin(turns, eq(grades.turnId, turns.id))
+      .where(eq(grades.id, p('id')))
+      .prepare(),
+    setTokenHash: db
+      .update(sessions)
+      .set({ tokenHash: p('hash') as never })
+      .where(eq(sessions.id, p('id')))
+      .prepare(),
+    setPlan: db
+      .update(sessions)
+      .set({ plan: p('plan') as never })
+      .where(eq(sessions.id, p('id')))
+      .prepare(),
+    setPaused: db
+      .update(sessions)
+      .set({ pausedAt: p('at') as never })
+      .where(eq(sessions.id, p('id')))
+      .prepare(),
+    setShareDraft: db
+      .update(sessions)
+      .set({ shareDraft: p('share') as never })
+      .where(eq(sessions.id, p('id')))
+      .prepare(),
+    addPausedMs: db
+      .update(turns)
+      .set({ pausedMs: sql`${turns.pausedMs} + ${p('ms')}` })
+      .where(eq(turns.id, p('id')))
+      .prepare(),
+    signalCount: db
+      .select({ n: count() })
+      .from(signals)
+      .where(eq(signals.sessionId, p('sid')))
+      .prepare(),
+    signalsOf: db.select().from(signals).where(eq(signals.sessionId, p('sid'))).orderBy(signals.at).prepare(),
     pendingGrades: db.select({ id: grades.id }).from(grades).where(eq(grades.status, 'pending')).prepare(),
     gradeAttempt: updateGrade({ attempts: p('attempts') as never }),
     gradePartial: updateGrade({ result: p('result') as never }),

@@ -10,13 +10,14 @@ import type { Question } from '../bank/bank.ts';
 import type { Difficulty, Kind, Topic } from '../bank/classify.ts';
 import type { BankStore } from '../bank/store.ts';
 import type { Db } from '../db/index.ts';
-import { grades, sessions, turns, type QuestionSnapshot, type SessionSettings } from '../db/schema.ts';
+import { grades, sessions, signals, turns, type QuestionSnapshot, type SessionSettings } from '../db/schema.ts';
 import { maxAfterHints } from '../grading/combine.ts';
 import type { GradeInput } from '../grading/grade.ts';
 import type { Grade } from '../grading/types.ts';
 import { draftRubric } from '../rubrics/draft.ts';
 import type { Rubric } from '../rubrics/schema.ts';
 import { drawQuestions, weakTopics, type History } from './draw.ts';
+import { SessionEvents, type SessionChange } from './events.ts';
 import { inTransaction, prepareQueries, type Queries } from './queries.ts';
 
 export const LIMITS = { proseChars: 20_000, codeBytes: 64 * 1024, draftChars: 70_000 };
@@ -24,10 +25,22 @@ export const LIMITS = { proseChars: 20_000, codeBytes: 64 * 1024, draftChars: 70
 export type Session = typeof sessions.$inferSelect;
 export type Turn = typeof turns.$inferSelect;
 export type GradeRow = typeof grades.$inferSelect;
+export type Signal = typeof signals.$inferSelect;
 
 /** Why a request cannot be done: a value the routes turn into a status and a message. */
 export interface Refusal {
-  refused: 'empty' | 'too_long' | 'finished' | 'answered' | 'no_hints' | 'no_follow_up' | 'no_questions' | 'unknown_question' | 'not_answered';
+  refused:
+    | 'empty'
+    | 'too_long'
+    | 'finished'
+    | 'answered'
+    | 'no_hints'
+    | 'no_follow_up'
+    | 'no_questions'
+    | 'unknown_question'
+    | 'not_answered'
+    | 'interviewer_leads'
+    | 'already_asked';
   message: string;
 }
 export const isRefusal = (x: unknown): x is Refusal => typeof x === 'object' && x !== null && 'refused' in x;
@@ -56,9 +69,14 @@ export interface InterviewDeps {
   rubrics: Map<string, Rubric>;
   now?: () => number;
   random?: () => number;
+  events?: SessionEvents;
 }
 
+/** In an assisted session the interviewer moves on, hints and asks follow-ups; the candidate answers. */
+const INTERVIEWER_LEADS: Refusal = { refused: 'interviewer_leads', message: 'in this interview the interviewer moves on, gives hints and asks follow-ups' };
+
 export class Interviews {
+  readonly events: SessionEvents;
   private now: () => number;
   private random: () => number;
 
@@ -68,6 +86,16 @@ export class Interviews {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.q = prepareQueries(deps.db);
+    this.events = deps.events ?? new SessionEvents();
+  }
+
+  private changed(sessionId: string, change: SessionChange) {
+    this.events.emit(sessionId, change);
+  }
+
+  /** Refuse a candidate's move that the interviewer makes in an assisted session. */
+  candidateMay(session: Session): Refusal | undefined {
+    return session.mode === 'assisted' ? INTERVIEWER_LEADS : undefined;
   }
 
   private drafts = new Map<string, Rubric>();
@@ -218,6 +246,10 @@ export class Interviews {
     return this.q.gradeOfTurn.get({ tid: turnId });
   }
 
+  sessionOfGrade(gradeId: string): string | undefined {
+    return this.q.sessionOfGrade.get({ id: gradeId })?.sid;
+  }
+
   gradeById(gradeId: string): GradeRow | undefined {
     return this.q.gradeById.get({ id: gradeId });
   }
@@ -240,6 +272,12 @@ export class Interviews {
    */
   submit(session: Session, input: { answer: string; language?: string; idempotencyKey?: string }): { turn: Turn; grade: GradeRow; replay: boolean } | Refusal {
     if (session.status === 'finished') return { refused: 'finished', message: 'this interview has finished' };
+    const r = this.store(session, input);
+    if (!isRefusal(r) && !r.replay) this.changed(session.id, 'answered');
+    return r;
+  }
+
+  private store(session: Session, input: { answer: string; language?: string; idempotencyKey?: string }): { turn: Turn; grade: GradeRow; replay: boolean } | Refusal {
     const key = input.idempotencyKey?.slice(0, 128) || null;
     return inTransaction(this.deps.db, () => {
       if (key) {
@@ -256,7 +294,9 @@ export class Interviews {
       if (!code && answer.length > LIMITS.proseChars) return { refused: 'too_long', message: `answers are limited to 20,000 characters (this one has ${answer.length})` };
       const now = this.now();
       const language = input.language?.slice(0, 20) || (code ? this.rubricFor(turn.questionId)!.coding!.language : undefined) || null;
-      const answered = { ...turn, answer, language, status: 'answered' as const, answeredAt: now, timeTakenMs: now - turn.askedAt, idempotencyKey: key, draft: null };
+      // Time the interviewer held the clock does not count.
+      const paused = turn.pausedMs + (session.pausedAt ? now - session.pausedAt : 0);
+      const answered = { ...turn, answer, language, status: 'answered' as const, answeredAt: now, timeTakenMs: now - turn.askedAt - paused, idempotencyKey: key, draft: null };
       this.q.answerTurn.run({ id: turn.id, answer, language, at: now, ms: answered.timeTakenMs, key });
       const grade: GradeRow = {
         id: newId(12),
@@ -286,6 +326,7 @@ export class Interviews {
     const turn = this.current(session.id);
     if (!turn || turn.status !== 'asked' || session.status === 'finished') return false;
     this.q.setDraft.run({ id: turn.id, draft: text.slice(0, LIMITS.draftChars) });
+    if (session.shareDraft) this.changed(session.id, 'draft');
     return true;
   }
 
@@ -298,6 +339,7 @@ export class Interviews {
     if (turn.hintsUsed >= hints.length) return { refused: 'no_hints', message: 'there are no more hints for this question' };
     const hintsUsed = turn.hintsUsed + 1;
     this.q.setHints.run({ id: turn.id, n: hintsUsed });
+    this.changed(session.id, 'hint');
     return { hint: hints[hintsUsed - 1]!, hintsUsed, max: maxAfterHints(hintsUsed) };
   }
 
@@ -308,7 +350,7 @@ export class Interviews {
   /** Go on: the current question is skipped if unanswered; the next planned one is asked, or the session finishes. */
   next(session: Session): { turn: Turn } | { finished: true } | Refusal {
     if (session.status === 'finished') return { refused: 'finished', message: 'this interview has finished' };
-    return inTransaction(this.deps.db, () => {
+    const r = inTransaction(this.deps.db, () => {
       const cur = this.current(session.id)!;
       if (cur.status === 'asked') this.q.skipTurn.run({ id: cur.id });
       if (this.planIndex(session.id) >= session.plan.length) {
@@ -317,17 +359,28 @@ export class Interviews {
       }
       return { turn: this.ask(session, cur.seq + 1) };
     });
+    this.changed(session.id, 'finished' in r ? 'finished' : 'asked');
+    return r;
   }
 
   /** Answer the follow-up the grade suggested: it becomes a turn of its own, graded on its own. */
-  followUp(session: Session): { turn: Turn } | Refusal {
+  followUp(session: Session, written?: string): { turn: Turn } | Refusal {
     if (session.status === 'finished') return { refused: 'finished', message: 'this interview has finished' };
     const cur = this.current(session.id)!;
     if (cur.status !== 'answered') return { refused: 'not_answered', message: 'answer the question first' };
-    const g = this.grade(cur.id);
-    const text = (g?.result as Grade | null)?.followUp ?? this.rubricFor(cur.questionId)?.follow_ups[0];
+    // Asked of the turn it follows up: a follow-up to a follow-up is about the same question.
+    const of = cur.followUpOf ? (this.q.turnById.get({ id: cur.followUpOf }) ?? cur) : cur;
+    const text = written?.trim().slice(0, LIMITS.proseChars) || this.suggestedFollowUp(cur);
     if (!text) return { refused: 'no_follow_up', message: 'there is no follow-up question for this answer' };
-    return { turn: inTransaction(this.deps.db, () => this.ask(session, cur.seq + 1, { of: cur, text })) };
+    const turn = inTransaction(this.deps.db, () => this.ask(session, cur.seq + 1, { of, text }));
+    this.changed(session.id, 'asked');
+    return { turn };
+  }
+
+  /** The follow-up the grade (or else the rubric) suggests for an answered turn. */
+  suggestedFollowUp(turn: Turn): string | undefined {
+    const g = this.grade(turn.id);
+    return (g?.result as Grade | null)?.followUp ?? this.rubricFor(turn.questionId)?.follow_ups[0];
   }
 
   finish(session: Session): void {
@@ -337,6 +390,85 @@ export class Interviews {
       if (cur?.status === 'asked') this.q.skipTurn.run({ id: cur.id });
       this.markFinished(session);
     });
+    this.changed(session.id, 'finished');
+  }
+
+  // ---- What only the interviewer of an assisted session does.
+
+  /** A new candidate link: the old one (and any browser holding it) stops working. */
+  rotateToken(session: Session): string {
+    const token = newId(32);
+    this.q.setTokenHash.run({ id: session.id, hash: hashToken(token).toString('hex') });
+    return token;
+  }
+
+  /** Questions planned but not yet asked, in order. */
+  upcoming(session: Session): string[] {
+    return session.plan.slice(this.planIndex(session.id));
+  }
+
+  /**
+   * Make `questionId` the next question: moved up if it is planned later, otherwise in place of
+   * the next planned one (or after the last, when all were asked). Never one already asked.
+   */
+  chooseNext(session: Session, questionId: string): Refusal | undefined {
+    if (session.status === 'finished') return { refused: 'finished', message: 'this interview has finished' };
+    if (!this.deps.bank.get(questionId)) return { refused: 'unknown_question', message: `no such question: ${questionId}` };
+    const at = this.planIndex(session.id);
+    const asked = session.plan.slice(0, at);
+    if (asked.includes(questionId)) return { refused: 'already_asked', message: 'this question was already asked in this interview' };
+    const rest = session.plan.slice(at);
+    const plan = rest.includes(questionId) ? [...asked, questionId, ...rest.filter((id) => id !== questionId)] : [...asked, questionId, ...rest.slice(1)];
+    this.q.setPlan.run({ id: session.id, plan });
+    session.plan = plan;
+    return undefined;
+  }
+
+  /** A paste or the candidate leaving the tab, beside the turn it happened in. Assisted sessions only. */
+  recordSignal(session: Session, kind: Signal['kind'], chars?: number): boolean {
+    if (session.mode !== 'assisted' || session.status === 'finished') return false;
+    // A page that reports without end is a broken or hostile page: keep the first thousand.
+    if (this.q.signalCount.get({ sid: session.id })!.n >= 1000) return false;
+    const turn = this.current(session.id);
+    this.deps.db
+      .insert(signals)
+      .values({ sessionId: session.id, turnId: turn?.id ?? null, kind, chars: kind === 'paste' ? Math.max(0, Math.min(10_000_000, Math.round(chars ?? 0))) : null, at: this.now() })
+      .run();
+    this.changed(session.id, 'signal');
+    return true;
+  }
+
+  signalsOf(sessionId: string): Signal[] {
+    return this.q.signalsOf.all({ sid: sessionId });
+  }
+
+  /** Stop or restart the clock of the current question. */
+  setPaused(session: Session, paused: boolean): void {
+    if (session.status === 'finished' || paused === !!session.pausedAt) return;
+    const now = this.now();
+    inTransaction(this.deps.db, () => {
+      if (!paused) {
+        const cur = this.current(session.id);
+        if (cur?.status === 'asked') this.q.addPausedMs.run({ id: cur.id, ms: now - session.pausedAt! });
+      }
+      this.q.setPaused.run({ id: session.id, at: paused ? now : null });
+    });
+    session.pausedAt = paused ? now : null;
+    this.changed(session.id, paused ? 'paused' : 'resumed');
+  }
+
+  /** The candidate's choice to let the interviewer watch the draft as it is typed. */
+  setShareDraft(session: Session, share: boolean): void {
+    this.q.setShareDraft.run({ id: session.id, share });
+    session.shareDraft = share;
+    this.changed(session.id, 'consent');
+  }
+
+  /** When the current question's time runs out, in epoch ms; undefined if untimed or paused. */
+  deadline(session: Session, turn: Turn): number | undefined {
+    const secs = session.settings.secondsPerQuestion;
+    if (!secs || turn.status !== 'asked' || session.pausedAt) return undefined;
+    return turn.askedAt + turn.pausedMs + secs * 1000;
   }
 
   private markFinished(session: Session) {

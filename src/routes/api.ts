@@ -45,6 +45,8 @@ const REFUSAL_STATUS: Record<Refusal['refused'], 400 | 404 | 409 | 413 | 422> = 
   no_questions: 422,
   unknown_question: 422,
   not_answered: 409,
+  interviewer_leads: 409,
+  already_asked: 409,
 };
 
 const refuse = (c: Context, r: Refusal) => c.json({ error: r.refused, message: r.message }, REFUSAL_STATUS[r.refused]);
@@ -221,6 +223,8 @@ export function apiRoutes(deps: Deps) {
   app.post(
     '/sessions/:id/next',
     withSession((c, s) => {
+      const lead = interviews.candidateMay(s);
+      if (lead) return refuse(c, lead);
       const r = interviews.next(s);
       if (isRefusal(r)) return refuse(c, r);
       if ('finished' in r) return c.json({ finished: true });
@@ -231,6 +235,8 @@ export function apiRoutes(deps: Deps) {
   app.post(
     '/sessions/:id/follow-up',
     withSession((c, s) => {
+      const lead = interviews.candidateMay(s);
+      if (lead) return refuse(c, lead);
       const r = interviews.followUp(s);
       if (isRefusal(r)) return refuse(c, r);
       return c.json({ answer_id: r.turn.id, question: questionJson(r.turn) });
@@ -240,6 +246,8 @@ export function apiRoutes(deps: Deps) {
   app.post(
     '/sessions/:id/hint',
     withSession((c, s) => {
+      const lead = interviews.candidateMay(s);
+      if (lead) return refuse(c, lead);
       const r = interviews.hint(s);
       if (isRefusal(r)) return refuse(c, r);
       return c.json({ hint: r.hint, hints_used: r.hintsUsed, max: r.max });
@@ -249,6 +257,8 @@ export function apiRoutes(deps: Deps) {
   app.post(
     '/sessions/:id/finish',
     withSession((c, s) => {
+      const lead = interviews.candidateMay(s);
+      if (lead) return refuse(c, lead);
       interviews.finish(s);
       return c.json({ status: 'finished' });
     }),

@@ -9,6 +9,7 @@ import { streamSSE } from 'hono/streaming';
 import { DIFFICULTIES, KINDS, TOPICS, type Difficulty, type Kind, type Topic } from '../bank/classify.ts';
 import type { Deps, Env } from '../app.tsx';
 import type { Grade } from '../grading/types.ts';
+import { CANDIDATE_CHANGES } from '../interview/events.ts';
 import { isRefusal, type Interviews, type Session, type Turn } from '../interview/session.ts';
 import { MessagePage } from '../../views/bank.tsx';
 import type { PageContext } from '../../views/layout.tsx';
@@ -23,7 +24,6 @@ const only = <T extends string>(values: string[], known: readonly T[]) => values
 export function turnViews(interviews: Interviews, session: Session): TurnView[] {
   const ts = interviews.turns(session.id);
   const gs = interviews.gradesOf(session.id);
-  const secs = session.settings.secondsPerQuestion;
   let position = 0;
   return ts.map((turn, i) => {
     if (!turn.followUpOf) position++;
@@ -39,9 +39,11 @@ export function turnViews(interviews: Interviews, session: Session): TurnView[] 
       isCode: interviews.isCode(turn),
       current,
       idempotencyKey: current && turn.status === 'asked' ? randomBytes(12).toString('base64url') : undefined,
-      deadline: secs && turn.status === 'asked' ? turn.askedAt + secs * 1000 : undefined,
+      deadline: current ? interviews.deadline(session, turn) : undefined,
       hasFollowUp: !turn.followUpOf && grade?.status === 'done' && !!result?.followUp,
       lastPlanned: position >= session.plan.length,
+      assisted: session.mode === 'assisted',
+      paused: current && !!session.pausedAt,
     };
   });
 }
@@ -180,6 +182,14 @@ export function interviewRoutes(deps: Deps) {
     return c.body(null, 204);
   });
 
+  // In an assisted session these moves are the interviewer's (see routes/live.tsx).
+  const candidateLeads: MiddlewareHandler<SessionEnv> = async (c, next) => {
+    const lead = interviews.candidateMay(c.get('session'));
+    if (lead) return c.text(lead.message, 409);
+    await next();
+  };
+  for (const path of ['/s/:id/hint', '/s/:id/next', '/s/:id/follow-up', '/s/:id/finish']) app.post(path, candidateLeads);
+
   app.post('/s/:id/hint', (c) => {
     const r = interviews.hint(c.get('session'));
     if (isRefusal(r)) return c.html(<div class="msg hint">{r.message}</div>);
@@ -219,6 +229,55 @@ export function interviewRoutes(deps: Deps) {
   app.post('/s/:id/finish', (c) => {
     interviews.finish(c.get('session'));
     return c.redirect(`/s/${c.get('session').id}/summary`, 303);
+  });
+
+  // Integrity signals from app.js: a large paste, leaving or coming back to the tab.
+  app.post('/s/:id/signals', async (c) => {
+    const form = await c.req.parseBody();
+    const kind = form.kind;
+    if (kind !== 'paste' && kind !== 'blur' && kind !== 'focus') return c.text('kind must be paste, blur or focus', 400);
+    interviews.recordSignal(c.get('session'), kind, Number(form.chars) || 0);
+    return c.body(null, 204);
+  });
+
+  app.post('/s/:id/consent', async (c) => {
+    const form = await c.req.parseBody();
+    interviews.setShareDraft(c.get('session'), form.share === '1');
+    return c.redirect(`/s/${c.get('session').id}`, 303);
+  });
+
+  // The candidate's page follows the interviewer: a new question, a hint, a paused clock, the end.
+  app.get('/s/:id/events', (c) => {
+    const sid = c.get('session').id;
+    return streamSSE(c, async (stream) => {
+      let wake = () => {};
+      let changed = false;
+      const stop = interviews.events.on(sid, (change) => {
+        if (!CANDIDATE_CHANGES.has(change)) return;
+        changed = true;
+        wake();
+      });
+      let open = true;
+      stream.onAbort(() => {
+        open = false;
+        wake();
+      });
+      try {
+        while (open) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 15_000);
+            wake = () => (clearTimeout(timer), resolve());
+          });
+          if (!open) break;
+          if (changed) {
+            changed = false;
+            await stream.writeSSE({ event: 'changed', data: '' });
+          } else await stream.write(': keepalive\n\n');
+        }
+      } finally {
+        stop();
+      }
+    });
   });
 
   app.get('/s/:id/grades/:gid/stream', (c) => {

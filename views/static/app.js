@@ -106,4 +106,38 @@
     const action = document.querySelector('.turn.current .actions button.primary');
     if (action && !document.querySelector('.turn.current textarea')) action.focus();
   });
+
+  // An interviewer-run session. The candidate was told (on the page) that large pastes and
+  // leaving the tab are recorded; the page follows the interviewer's moves by reloading, after
+  // saving the draft so nothing typed is lost.
+  const PASTE_CHARS = 50;
+  function assisted() {
+    const chat = document.querySelector('#chat[data-assisted]');
+    return chat ? chat.dataset.session : undefined;
+  }
+  function post(path, fields) {
+    return fetch(path, { method: 'POST', body: new URLSearchParams(fields), keepalive: true, credentials: 'same-origin' }).catch(() => {});
+  }
+  document.addEventListener('paste', (e) => {
+    const sid = assisted();
+    const text = e.clipboardData ? e.clipboardData.getData('text') : '';
+    if (sid && e.target instanceof HTMLTextAreaElement && e.target.name === 'answer' && text.length >= PASTE_CHARS) {
+      post(`/s/${sid}/signals`, { kind: 'paste', chars: String(text.length) });
+    }
+  });
+  document.addEventListener('visibilitychange', () => {
+    const sid = assisted();
+    if (sid) post(`/s/${sid}/signals`, { kind: document.visibilityState === 'hidden' ? 'blur' : 'focus' });
+  });
+  document.addEventListener('DOMContentLoaded', () => {
+    const sid = assisted();
+    if (!sid || !window.EventSource) return;
+    const events = new EventSource(`/s/${sid}/events`);
+    events.addEventListener('changed', async () => {
+      events.close();
+      const box = document.querySelector('.turn.current textarea[name=answer]');
+      if (box) await post(`/s/${sid}/draft`, { answer: box.value });
+      location.reload();
+    });
+  });
 })();
