@@ -25,6 +25,14 @@ export const ConfigSchema = z.object({
    * First of the unprivileged uids code runs under (one per concurrent run; they must belong to no
    * account). The batch tools add offsets of their own, so they can run beside the service.
    */
+  /**
+   * Show model answers and key points on the question bank pages to everyone (a practice site).
+   * Set false when the same bank serves hiring interviews: then only signed-in staff see them.
+   */
+  PUBLIC_ANSWERS: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('true')
+    .transform((v) => v !== 'false' && v !== '0'),
   SANDBOX_UID_BASE: z.coerce.number().int().min(1000).max(4_000_000_000).default(61000),
   SANDBOX_SLOTS: z.coerce.number().int().min(1).max(16).default(2),
   SANDBOX_UNSAFE_LOCAL: z

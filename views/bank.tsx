@@ -143,7 +143,7 @@ export function Corrections(props: { ctx: PageContext; rubric?: Rubric }) {
   );
 }
 
-export function QuestionPage(props: { ctx: PageContext; q: Question; rubric?: Rubric }) {
+export function QuestionPage(props: { ctx: PageContext; q: Question; rubric?: Rubric; answers?: boolean }) {
   const { ctx, q } = props;
   const curated = props.rubric?.status === 'curated' ? props.rubric : undefined;
   const prompt = curated?.prompt ?? q.prompt;
@@ -169,7 +169,9 @@ export function QuestionPage(props: { ctx: PageContext; q: Question; rubric?: Ru
             {ctx.t.practiseThis}
           </button>
         </form>
-        {curated ? (
+        {props.answers === false ? (
+          <p class="note">{ctx.t.answersForStaff}</p>
+        ) : curated ? (
           <section class="reference">
             <h2>{ctx.t.referenceAnswer}</h2>
             <p class="note">{ctx.t.curatedNote}</p>

@@ -440,11 +440,13 @@ export function SummaryPage(props: { ctx: PageContext; session: Session; items: 
               )}
             </div>
           ))}
-          <details class="model-answer" open={!it.grade || it.grade.score < it.grade.max * 0.7}>
-            <summary>{t.modelAnswer}</summary>
-            <div class="md">{raw(renderMarkdown(it.reference))}</div>
-            <Corrections ctx={ctx} rubric={it.rubric} />
-          </details>
+          {session.mode === 'solo' && (
+            <details class="model-answer" open={!it.grade || it.grade.score < it.grade.max * 0.7}>
+              <summary>{t.modelAnswer}</summary>
+              <div class="md">{raw(renderMarkdown(it.reference))}</div>
+              <Corrections ctx={ctx} rubric={it.rubric} />
+            </details>
+          )}
         </article>
       ))}
       <form method="post" action="/sessions" class="actions">

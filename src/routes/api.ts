@@ -107,8 +107,15 @@ export function gradeJson(g: GradeRow | undefined, finished: boolean) {
   };
 }
 
+/**
+ * May the candidate see what the rubric keeps back (model answers, hidden tests)? After a solo
+ * session, yes: it is their practice. In an interviewer-run session, never: the rubric is the
+ * hiring team's, and the next candidate gets the same questions.
+ */
+export const revealed = (s: Session) => s.status === 'finished' && s.mode === 'solo';
+
 export function turnJson(interviews: Interviews, t: Turn, session: Session, grade?: GradeRow) {
-  const finished = session.status === 'finished';
+  const finished = revealed(session);
   const secs = session.settings.secondsPerQuestion;
   return {
     answer_id: t.id,
@@ -206,7 +213,7 @@ export function apiRoutes(deps: Deps) {
       const g = await waitForGrade(interviews, runner, r.grade.id, runner.depth > runner.concurrency ? 0 : ANSWER_WAIT_MS);
       const poll = `/api/sessions/${s.id}/answers/${r.turn.id}`;
       if (g.status === 'pending') return c.json({ answer_id: r.turn.id, status: 'pending', poll }, 202, { Location: poll });
-      return c.json({ answer_id: r.turn.id, replay: r.replay, grade: gradeJson(g, s.status === 'finished') }, 200);
+      return c.json({ answer_id: r.turn.id, replay: r.replay, grade: gradeJson(g, revealed(s)) }, 200);
     }),
   );
 
@@ -216,7 +223,7 @@ export function apiRoutes(deps: Deps) {
       const t = interviews.turns(s.id).find((x) => x.id === c.req.param('answerId'));
       if (!t || t.status !== 'answered') return c.json({ error: 'not_found', message: 'no such answer in this session' }, 404);
       const g = interviews.grade(t.id);
-      return c.json({ answer_id: t.id, status: g?.status ?? 'pending', grade: gradeJson(g, s.status === 'finished') });
+      return c.json({ answer_id: t.id, status: g?.status ?? 'pending', grade: gradeJson(g, revealed(s)) });
     }),
   );
 
@@ -269,7 +276,7 @@ export function apiRoutes(deps: Deps) {
     withSession((c, s) => {
       const ts = interviews.turns(s.id);
       const gs = interviews.gradesOf(s.id);
-      const finished = s.status === 'finished';
+      const finished = revealed(s);
       return c.json({
         session: { id: s.id, status: s.status, mode: s.mode, profile: s.profile, created_at: new Date(s.createdAt).toISOString() },
         turns: ts.map((t) => {

@@ -43,8 +43,10 @@ export function bankRoutes(deps: Deps) {
     const q = deps.bank.get(c.req.param('id'));
     const page = c.get('page');
     if (!q) return c.html(<MessagePage ctx={page} title="404" message={page.t.notFoundQuestion} />, 404);
-    // A curated rubric's model answer replaces the document's (which may be wrong).
-    return c.html(<QuestionPage ctx={page} q={q} rubric={deps.services.interviews.rubricFor(q.id)} />);
+    // A curated rubric's model answer replaces the document's (which may be wrong). A site that
+    // also runs hiring interviews keeps answers for its staff (PUBLIC_ANSWERS=false).
+    const answers = deps.config.PUBLIC_ANSWERS || !!page.staff;
+    return c.html(<QuestionPage ctx={page} q={q} rubric={deps.services.interviews.rubricFor(q.id)} answers={answers} />);
   });
 
   return app;

@@ -18,12 +18,14 @@ export interface TestAppOptions {
   grading?: GradeDeps;
   now?: () => number;
   random?: () => number;
+  /** Settings as environment variables (see src/config.ts). */
+  env?: Record<string, string>;
 }
 
 export function testApp(o: TestAppOptions = {}) {
   const db = openDatabase(':memory:');
   const b = o.bank ?? bank;
   const services = buildServices({ db, bank: b, rubrics: o.rubrics ?? new Map(), grading: o.grading ?? {}, now: o.now, random: o.random });
-  const app = createApp({ config: loadConfig({}), bank: b, db, services, notices: o.notices });
+  const app = createApp({ config: loadConfig(o.env ?? {}), bank: b, db, services, notices: o.notices });
   return { app, db, services };
 }

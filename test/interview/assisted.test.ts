@@ -31,8 +31,8 @@ const toInt: Rubric = RubricSchema.parse({
 });
 const STRONG = '用 Redis 加锁时用一条命令 SET lock_key token NX PX 30000，这样设置值和过期时间是原子的。锁的值是自己的随机 token，释放时用 Lua 脚本先比较 token 再删除，避免误删别人的锁。';
 
-async function setup(now?: () => number) {
-  const t = testApp({ rubrics: new Map([[lock.question_id, lock], [toInt.question_id, toInt]]), grading: { sandbox: createSandbox({ uidBase: 61980 }) }, now });
+async function setup(now?: () => number, env?: Record<string, string>) {
+  const t = testApp({ rubrics: new Map([[lock.question_id, lock], [toInt.question_id, toInt]]), grading: { sandbox: createSandbox({ uidBase: 61980 }) }, now, env });
   const interviewer = await signIn(t, 'interviewer');
   /** The candidate's browser: its own cookie jar, reached through the link. */
   let candidateCookie = '';
@@ -125,6 +125,36 @@ describe('the candidate in an interviewer-run session', () => {
     expect(after).toContain('已提交。请等待面试官继续。');
     // The AI's follow-up reaches the candidate only when the interviewer sends it.
     expect(after).not.toContain(lock.follow_ups[0]!);
+  });
+
+  it('never sees the model answers or hidden tests, not even after the end', async () => {
+    const t = await setup();
+    const { sid, link } = await t.create({ candidate: 'E', question_id: ['q_1803e414'] });
+    await t.join(link);
+    await t.candidate('POST', `/s/${sid}/answer`, { answer: 'def to_int(s):\n    return 0', idempotency_key: 'k' });
+    await t.services.runner.idle();
+    await t.interviewer.req('POST', `/live/${sid}/finish`, {});
+    const summary = await (await t.candidate('GET', `/s/${sid}/summary`)).text();
+    expect(summary).toContain('to_int');
+    expect(summary).not.toContain(toInt.model_answer.slice(0, 10));
+    const token = new URL(link).searchParams.get('t')!;
+    // The link was used once and still works for the API (same token).
+    const transcript = await t.app.request(`/api/sessions/${sid}/transcript`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await transcript.text();
+    expect(transcript.status).toBe(200);
+    expect(body).not.toContain(toInt.model_answer.slice(0, 10));
+    expect(body).not.toContain('reference_solution');
+    expect(JSON.parse(body).turns[0].grade.tests.visible.every((x: { hidden: boolean }) => !x.hidden)).toBe(true);
+  });
+
+  it('cannot read model answers on the bank pages when the site keeps them for staff', async () => {
+    const open = await setup();
+    expect(await (await open.candidate('GET', '/questions/q_22712696')).text()).toContain(lock.model_answer.slice(0, 12));
+    const closed = await setup(undefined, { PUBLIC_ANSWERS: 'false' });
+    const page = await (await closed.candidate('GET', '/questions/q_22712696')).text();
+    expect(page).not.toContain(lock.model_answer.slice(0, 12));
+    expect(page).toContain('参考答案只对面试官开放');
+    expect(await (await closed.interviewer.req('GET', '/questions/q_22712696')).text()).toContain(lock.model_answer.slice(0, 12));
   });
 
   it('records large pastes and leaving the tab for the interviewer only, and never in solo practice', async () => {
