@@ -1,0 +1,129 @@
+// An interviewer-run interview in a real Chromium, two browsers at once: the interviewer signs in,
+// sets the interview up and watches it live; the candidate joins by link and answers with text
+// built to attack the interviewer's browser (a script, an event handler, htmx attributes). Nothing
+// of it may run, and the interviewer sees every turn as it happens. Screenshots go to
+// test/e2e/screenshots/.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Accounts } from '../../src/accounts/accounts.ts';
+import { openDatabase } from '../../src/db/index.ts';
+import { startServer, type Server } from '../helpers/server.ts';
+import { PASSWORD } from '../helpers/staff.ts';
+
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const RUBRICS = fileURLToPath(new URL('../fixtures/rubrics/', import.meta.url));
+
+/** Candidate text that would act if it were ever rendered as HTML. */
+export const HOSTILE =
+  '<script>window.__pwned = "script"</script><img src=x onerror="window.__pwned = \'onerror\'">' +
+  '<button hx-post="/logout" hx-trigger="load" id="hx-attack">x</button><a href="javascript:window.__pwned=1">a</a>' +
+  ' 用 SET key token NX PX 30000 加锁，释放时用 Lua 脚本比较 token 再删除。';
+
+let server: Server;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startServer({ RUBRICS_DIR: RUBRICS, SANDBOX_UID_BASE: '62000' });
+  // The account, as `npm run user:add` makes it: straight into the service's database file.
+  const db = openDatabase(server.dbPath);
+  await new Accounts(db).add({ email: 'lead@example.com', name: '李面试官', role: 'interviewer', password: PASSWORD });
+  db.$client.close();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A page in its own browser context (its own cookies), collecting script errors and every request. */
+async function newPage(): Promise<{ page: Page; problems: string[]; requests: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
+  return { page, problems, requests };
+}
+
+export async function signInAs(page: Page, email: string) {
+  await page.goto(`${server.url}/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+describe('an interviewer-run interview in Chromium', () => {
+  it('is set up, watched live and steered, and candidate text never acts in the interviewer’s browser', async () => {
+    const lead = await newPage();
+    await signInAs(lead.page, 'lead@example.com');
+
+    // Set up: search the bank, tick a question, name the candidate.
+    await lead.page.goto(`${server.url}/interviews`);
+    await lead.page.fill('input[name=candidate]', '王<b>候选人</b>');
+    await lead.page.fill('input[name=q]', '分布式锁');
+    await lead.page.locator('#picker input[value=q_22712696]').check();
+    await lead.page.screenshot({ path: `${SHOTS}10-interviews.png`, fullPage: true });
+    await lead.page.locator('form.start button[type=submit]').click();
+    await lead.page.waitForURL(/\/live\//);
+    const link = await lead.page.locator('.link-card input').inputValue();
+    expect(link).toMatch(/\/s\/[\w-]+\?t=[\w-]{43}$/);
+
+    // The candidate joins, is told what is recorded, and agrees to share their typing.
+    const cand = await newPage();
+    await cand.page.goto(link);
+    await expect.poll(() => cand.page.locator('.assisted-notice').textContent()).toContain('都会连同时间记录下来');
+    await cand.page.locator('.assisted-notice button').click();
+    await cand.page.waitForLoadState();
+    await expect.poll(() => lead.page.locator('#live-state').textContent()).toContain('候选人允许实时查看输入');
+
+    // A large paste and the typing arrive live at the interviewer.
+    const box = cand.page.locator('textarea[name=answer]');
+    await box.focus();
+    await cand.page.evaluate((text) => {
+      const area = document.querySelector('textarea[name=answer]') as HTMLTextAreaElement;
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      area.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+      area.value = text;
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+    }, HOSTILE);
+    await expect.poll(() => lead.page.locator('.signals').textContent(), { timeout: 10_000 }).toContain('粘贴了');
+    await expect.poll(() => lead.page.locator('.msg.candidate.draft').textContent(), { timeout: 10_000 }).toContain('<script>');
+    await cand.page.screenshot({ path: `${SHOTS}11-candidate-assisted.png`, fullPage: true });
+
+    // Submitted: the answer and its grade stream into the live view.
+    await box.focus();
+    await cand.page.keyboard.press('Control+Enter');
+    await expect.poll(() => lead.page.locator('.observed .grade-body').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => lead.page.locator('.observed .msg.candidate').last().textContent()).toContain('<img src=x onerror=');
+    await expect.poll(() => lead.page.locator('#steer textarea[name=text]').count()).toBe(1);
+    await lead.page.screenshot({ path: `${SHOTS}12-live-view.png`, fullPage: true });
+
+    // The interviewer edits the AI's follow-up and sends it; the candidate's page follows.
+    await lead.page.fill('#steer textarea[name=text]', '锁过期了但业务还没做完，怎么办？');
+    await lead.page.locator('#steer button', { hasText: '发出追问' }).click();
+    await expect.poll(() => cand.page.locator('.turn.current').textContent(), { timeout: 10_000 }).toContain('锁过期了但业务还没做完');
+    await expect.poll(() => lead.page.locator('#live-turns .live-turn').count()).toBe(2);
+
+    // Nothing the candidate typed ran anywhere: no script, no handler, no htmx request.
+    for (const p of [lead, cand]) {
+      expect(await p.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+      expect(await p.page.locator('#hx-attack').count()).toBe(0);
+      expect(p.requests.filter((r) => r.includes('/logout'))).toEqual([]);
+    }
+    expect(await lead.page.locator('h1').first().textContent()).toContain('王<b>候选人</b>');
+    expect(lead.problems.filter((p) => !p.includes('/x'))).toEqual([]);
+    await lead.page.context().close();
+    await cand.page.context().close();
+  }, 90_000);
+});
