@@ -7,12 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
+import type { Sandbox } from './sandbox/run.ts';
+import { Observer } from './observe.ts';
 import type { Config } from './config.ts';
 import type { BankStore } from './bank/store.ts';
 import { databaseOk, type Db } from './db/index.ts';
-import { LOGIN_COOKIE } from './accounts/accounts.ts';
-import { accountRoutes } from './routes/accounts.tsx';
+import { LOGIN_COOKIE, sameSecret } from './accounts/accounts.ts';
+import { accountRoutes, fromLoopback } from './routes/accounts.tsx';
 import { apiRoutes } from './routes/api.ts';
 import { liveRoutes } from './routes/live.tsx';
 import { bankRoutes } from './routes/bank.tsx';
@@ -29,6 +32,10 @@ export interface Deps {
   services: Services;
   /** Shown on every page: e.g. code answers run without a sandbox (unsafe local mode). */
   notices?: string[];
+  /** Logs and /metrics; tests that do not look at them leave it out. */
+  observer?: Observer;
+  /** Checked by /healthz, when code answers are run. */
+  sandbox?: Sandbox;
 }
 
 export type Env = { Variables: { page: PageContext } };
@@ -48,6 +55,19 @@ const STATIC: Record<string, { body: Buffer; type: string }> = {
 
 export function createApp(deps: Deps) {
   const app = new Hono<Env>();
+  const observer = deps.observer ?? new Observer();
+  deps.services.runner.watch((gradeId, e) => {
+    if (e.stage === 'done') observer.graded(gradeId, e.grade);
+    if (e.stage === 'failed') observer.gradeFailed(gradeId, e.error);
+  });
+
+  // One log line and one metrics sample per request, labelled by route pattern (not the path:
+  // session ids would make every request its own series).
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    observer.request(c.req.method, routePath(c) || 'none', c.res.status, performance.now() - started);
+  });
 
   app.use(
     secureHeaders({
@@ -79,10 +99,38 @@ export function createApp(deps: Deps) {
     await next();
   });
 
-  // 200 only when the parts a candidate needs answer: the bank is loaded and the database responds.
-  app.get('/healthz', (c) => {
+  // 200 while candidates can be served: the bank is loaded and the database answers. The sandbox
+  // is reported too (run for real, at most every 10 s): without it code answers are not run, but
+  // prose interviews go on, so it degrades the status without failing it.
+  let sandboxChecked: { at: number; result: Promise<{ ok: boolean; isolation?: string; reason?: string }> } | undefined;
+  const sandboxHealth = () => {
+    if (!deps.sandbox) return Promise.resolve({ ok: false, reason: 'code answers are not run by this service' });
+    if (!sandboxChecked || Date.now() - sandboxChecked.at > 10_000) {
+      const sandbox = deps.sandbox;
+      sandboxChecked = {
+        at: Date.now(),
+        result: sandbox
+          .run({ language: 'python', source: 'def f(x):\n    return x + 1\n', entry: 'f', tests: [{ args: [1], expected: 2 }] })
+          .then((r) => ({ ok: r.tests[0]?.verdict === 'passed', isolation: r.isolation, ...(r.tests[0]?.verdict === 'passed' ? {} : { reason: r.reason ?? r.status }) }))
+          .catch((e: Error) => ({ ok: false, reason: e.message })),
+      };
+    }
+    return sandboxChecked.result;
+  };
+  app.get('/healthz', async (c) => {
     const database = databaseOk(deps.db);
-    return c.json({ status: database ? 'ok' : 'degraded', questions: deps.bank.questions.length, database }, database ? 200 : 503);
+    const sandbox = await sandboxHealth();
+    const status = !database ? 'down' : sandbox.ok ? 'ok' : 'degraded';
+    return c.json({ status, questions: deps.bank.questions.length, database, sandbox, grading_queue: deps.services.runner.depth }, database ? 200 : 503);
+  });
+
+  // Prometheus: from this machine, or from anywhere with METRICS_TOKEN.
+  app.get('/metrics', async (c) => {
+    const token = deps.config.METRICS_TOKEN;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const allowed = token ? sameSecret(bearer, token) : fromLoopback(c);
+    if (!allowed) return c.text('metrics are served to this machine only (or set METRICS_TOKEN)', 403);
+    return c.body(await observer.metrics(), 200, { 'content-type': observer.registry.contentType });
   });
 
   app.get('/static/*', (c) => {

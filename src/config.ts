@@ -33,6 +33,8 @@ export const ConfigSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('true')
     .transform((v) => v !== 'false' && v !== '0'),
+  /** Lets a Prometheus server elsewhere read /metrics with `Authorization: Bearer <token>`; without it only this machine may. */
+  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   SANDBOX_UID_BASE: z.coerce.number().int().min(1000).max(4_000_000_000).default(61000),
   SANDBOX_SLOTS: z.coerce.number().int().min(1).max(16).default(2),
   SANDBOX_UNSAFE_LOCAL: z

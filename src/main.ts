@@ -7,23 +7,27 @@ import { openDatabase } from './db/index.ts';
 import { statsFor } from './grading/batch.ts';
 import { gradingParts } from './grading/deps.ts';
 import { formatProblem, loadRubrics } from './rubrics/load.ts';
+import { jsonLines, Observer } from './observe.ts';
 import { buildServices } from './services.ts';
 
 function main() {
   const config = loadConfig();
   const bank = BankStore.load(config.BANK_PATH);
   const db = openDatabase(config.DATABASE_PATH);
-  const grading = gradingParts(config);
+  // The queue depth is read when /metrics is scraped; the runner exists by then.
+  let services: ReturnType<typeof buildServices> | undefined;
+  const observer = new Observer(jsonLines, { queueDepth: () => services?.runner.depth ?? 0, processMetrics: true });
+  const grading = gradingParts(config, 0, (kind, status) => observer.llmError(kind, status));
   for (const notice of grading.notices) console.warn(JSON.stringify({ level: 'warn', msg: notice }));
   if (!grading.judge) console.warn(JSON.stringify({ level: 'warn', msg: grading.judgeMissingReason }));
   const { rubrics, problems } = loadRubrics(config.RUBRICS_DIR);
   for (const p of problems) console.warn(JSON.stringify({ level: 'warn', msg: 'rubric not loaded; its question is graded with a draft', problem: formatProblem(p) }));
   grading.stats = statsFor(bank);
-  const services = buildServices({ db, bank, rubrics, grading });
+  services = buildServices({ db, bank, rubrics, grading });
   // Answers stored before a crash and never graded are graded now.
   const resumed = services.runner.resumePending();
   if (resumed) console.log(JSON.stringify({ level: 'info', msg: 'resuming grades left pending', count: resumed }));
-  const app = createApp({ config, bank, db, services, notices: grading.notices });
+  const app = createApp({ config, bank, db, services, notices: grading.notices, observer, sandbox: grading.sandbox });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     console.log(JSON.stringify({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, questions: bank.questions.length }));
   });

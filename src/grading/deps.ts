@@ -3,7 +3,7 @@
 import type { Config } from '../config.ts';
 import { createSandbox, type Sandbox } from '../sandbox/run.ts';
 import type { GradeDeps } from './grade.ts';
-import { createJudge } from './judge.ts';
+import { createJudge, type JudgeOptions } from './judge.ts';
 
 export interface GradingParts extends GradeDeps {
   sandbox: Sandbox;
@@ -11,8 +11,11 @@ export interface GradingParts extends GradeDeps {
   notices: string[];
 }
 
-/** `uidOffset` keeps a batch tool's sandbox uids apart from the service's, so both can run at once. */
-export function gradingParts(config: Config, uidOffset = 0): GradingParts {
+/**
+ * `uidOffset` keeps a batch tool's sandbox uids apart from the service's, so both can run at once;
+ * `onLlmFailure` hears of every failed judge attempt (the service counts them in /metrics).
+ */
+export function gradingParts(config: Config, uidOffset = 0, onLlmFailure?: JudgeOptions['onFailure']): GradingParts {
   const sandbox = createSandbox({ uidBase: config.SANDBOX_UID_BASE + uidOffset, slots: config.SANDBOX_SLOTS, unsafeLocal: config.SANDBOX_UNSAFE_LOCAL });
   const notices: string[] = [];
   const available = sandbox.availability();
@@ -27,6 +30,7 @@ export function gradingParts(config: Config, uidOffset = 0): GradingParts {
     model: config.OPENAI_MODEL,
     timeoutMs: config.LLM_TIMEOUT_MS,
     maxAttempts: config.LLM_MAX_ATTEMPTS,
+    onFailure: onLlmFailure,
   });
   return { sandbox, judge, notices };
 }

@@ -124,6 +124,8 @@ export interface JudgeOptions {
   maxAttempts?: number;
   /** First backoff delay; doubles per failure (±25% jitter), capped at 8 s. Default 500. */
   backoffMs?: number;
+  /** Told of every failed attempt, retried or not (for /metrics): timeout, network, status, malformed. */
+  onFailure?: (kind: 'timeout' | 'network' | 'status' | 'malformed' | 'cancelled', status?: number) => void;
 }
 
 export const JUDGE_DEFAULTS = { timeoutMs: 60_000, maxAttempts: 3, backoffMs: 500, maxBackoffMs: 8_000, maxRetryAfterMs: 10_000 } as const;
@@ -204,6 +206,7 @@ export function createJudge(opts: JudgeOptions): Judge {
           continue;
         }
         failures.push(result);
+        opts.onFailure?.(result.kind, result.kind === 'status' ? Number(/server returned (\d+)/.exec(result.message)?.[1]) || undefined : undefined);
         if (!result.retryable || failures.length >= maxAttempts) {
           return { ok: false, error: describeFailure(failures, attempts, timeoutMs), attempts, ms: ms() };
         }

@@ -97,7 +97,6 @@ export class GradeRunner {
     this.q.gradeAttempt.run({ id: gradeId, attempts, at: this.now() });
     const input = this.inputFor(row.turnId);
     if (!input) return this.fail(gradeId, 'the answer or its question is gone');
-    const started = this.now();
     try {
       const grade = await gradeAnswer(input, this.deps, (s) => {
         if (s.stage === 'checks' && this.deps.judge) {
@@ -119,7 +118,6 @@ export class GradeRunner {
         error: grade.judgeError ?? null,
         at: this.now(),
       });
-      console.log(JSON.stringify({ level: 'info', msg: 'graded', grade: gradeId, grader: grade.grader, score: grade.score, ms: this.now() - started, flags: grade.flags }));
       this.emit(gradeId, { stage: 'done', grade });
     } catch (e) {
       // A bug in grading, not a bad answer: try again later, give up after a few attempts.

@@ -28,12 +28,15 @@ export function clientAddress(c: Context): string | undefined {
  * every visitor look local).
  */
 export function fromLocalhost(c: Context): boolean {
-  const address = clientAddress(c) ?? '';
   const host = (c.req.header('host') ?? '').replace(/:\d+$/, '');
-  const loopback = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(address);
-  const localHost = ['localhost', '127.0.0.1', '[::1]'].includes(host);
+  return fromLoopback(c) && ['localhost', '127.0.0.1', '[::1]'].includes(host);
+}
+
+/** Sent from this machine and not relayed by a proxy on it. */
+export function fromLoopback(c: Context): boolean {
+  const loopback = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(clientAddress(c) ?? '');
   const relayed = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((h) => c.req.header(h) !== undefined);
-  return loopback && localHost && !relayed;
+  return loopback && !relayed;
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);

