@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
@@ -15,7 +16,8 @@ import type { Config } from './config.ts';
 import type { BankStore } from './bank/store.ts';
 import { databaseOk, type Db } from './db/index.ts';
 import { LOGIN_COOKIE, sameSecret } from './accounts/accounts.ts';
-import { accountRoutes, fromLoopback } from './routes/accounts.tsx';
+import { accountRoutes, clientAddress, fromLoopback } from './routes/accounts.tsx';
+import { RateLimit } from './limits.ts';
 import { apiRoutes } from './routes/api.ts';
 import { liveRoutes } from './routes/live.tsx';
 import { bankRoutes } from './routes/bank.tsx';
@@ -137,6 +139,30 @@ export function createApp(deps: Deps) {
     const file = STATIC[c.req.path];
     if (!file) return c.notFound();
     return c.body(new Uint8Array(file.body), 200, { 'content-type': file.type, 'cache-control': 'public, max-age=3600' });
+  });
+
+  // Limits before any route reads a body or stores anything.
+  app.use(
+    bodyLimit({
+      // A 20,000-character Chinese answer is 180 KB form-encoded; 64 KiB of code up to 192 KB.
+      maxSize: 512 * 1024,
+      onError: (c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'too_large', message: 'the request body is over 512 KiB' }, 413) : c.text('the request is too large (over 512 KiB)', 413)),
+    }),
+  );
+  const tooOften = (c: Context, wait: number, what: string) => {
+    c.header('Retry-After', String(wait));
+    const message = `too many ${what}; try again in ${wait} s`;
+    return c.req.path.startsWith('/api/') ? c.json({ error: 'rate_limited', message }, 429) : c.text(message, 429);
+  };
+  const answers = new RateLimit(deps.config.RATE_ANSWERS_PER_MINUTE, 60_000);
+  const starts = new RateLimit(deps.config.RATE_SESSIONS_PER_MINUTE, 60_000);
+  app.on('POST', ['/api/sessions/:id/answers', '/s/:id/answer'], async (c, next) => {
+    const wait = answers.take(c.req.param('id')!);
+    return wait ? tooOften(c, wait, 'answers to this session') : next();
+  });
+  app.on('POST', ['/api/sessions', '/sessions'], async (c, next) => {
+    const wait = starts.take(clientAddress(c, deps.config.TRUST_PROXY));
+    return wait ? tooOften(c, wait, 'new sessions from this address') : next();
   });
 
   app.route('/api', apiRoutes(deps));

@@ -33,6 +33,18 @@ export const ConfigSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('true')
     .transform((v) => v !== 'false' && v !== '0'),
+  /** Answers one session may submit per minute (pages and API alike); a person needs far fewer. */
+  RATE_ANSWERS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Sessions one client address may start per minute. */
+  RATE_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /**
+   * Behind a reverse proxy: take the client address from the last X-Forwarded-For entry (for rate
+   * limits). Leave false when clients reach the service directly, or they could claim any address.
+   */
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Lets a Prometheus server elsewhere read /metrics with `Authorization: Bearer <token>`; without it only this machine may. */
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   SANDBOX_UID_BASE: z.coerce.number().int().min(1000).max(4_000_000_000).default(61000),

@@ -148,7 +148,7 @@ function Composer(props: { ctx: PageContext; sid: string; v: TurnView }) {
       hx-target={`#turn-${id}`}
       hx-swap="outerHTML"
       hx-disable="find button"
-      {...{ 'hx-status:422': `target:#error-${id} swap:innerHTML`, 'hx-status:413': `target:#error-${id} swap:innerHTML`, 'hx-status:409': `target:#error-${id} swap:innerHTML` }}
+      {...{ 'hx-status:422': `target:#error-${id} swap:innerHTML`, 'hx-status:413': `target:#error-${id} swap:innerHTML`, 'hx-status:409': `target:#error-${id} swap:innerHTML`, 'hx-status:429': `target:#error-${id} swap:innerHTML` }}
       data-composer=""
     >
       <input type="hidden" name="idempotency_key" value={v.idempotencyKey} />

@@ -4,6 +4,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { count, eq, lt } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
+import { RateLimit } from '../limits.ts';
 import { logins, users } from '../db/schema.ts';
 
 export type User = typeof users.$inferSelect;
@@ -54,59 +55,23 @@ export function sameSecret(a: string | undefined, b: string | undefined): boolea
   return timingSafeEqual(x, y);
 }
 
-/**
- * Failures per key in a sliding window. Kept in memory: a restart forgets them, which costs a
- * guesser nothing they could not get by waiting 15 minutes.
- */
-export class Attempts {
-  private failures = new Map<string, number[]>();
-  constructor(
-    readonly limit: number,
-    readonly windowMs: number,
-    private now: () => number = Date.now,
-  ) {}
-
-  /** Seconds until `key` may try again; 0 when it may now. */
-  retryAfter(key: string): number {
-    const recent = this.recent(key);
-    if (recent.length < this.limit) return 0;
-    return Math.ceil((recent[0]! + this.windowMs - this.now()) / 1000);
-  }
-
-  fail(key: string): void {
-    const recent = this.recent(key);
-    recent.push(this.now());
-    this.failures.set(key, recent);
-    // Forget keys nobody has used for a window, so the map cannot grow without bound.
-    if (this.failures.size > 10_000) for (const k of this.failures.keys()) if (this.recent(k).length === 0) this.failures.delete(k);
-  }
-
-  clear(key: string): void {
-    this.failures.delete(key);
-  }
-
-  private recent(key: string): number[] {
-    const since = this.now() - this.windowMs;
-    return (this.failures.get(key) ?? []).filter((t) => t > since);
-  }
-}
-
 export type LoginResult = { token: string; staff: Staff } | { refused: 'bad_credentials' } | { refused: 'rate_limited'; retryAfter: number };
 
 export type AddResult = { user: User } | { refused: 'invalid'; field: 'email' | 'name' | 'role' | 'password'; message: string };
 
 export class Accounts {
   /** Five wrong passwords per email, twenty per address, in 15 minutes. */
-  readonly byEmail: Attempts;
-  readonly byAddress: Attempts;
+  readonly byEmail: RateLimit;
+  readonly byAddress: RateLimit;
   private dummyHash: Promise<string> | undefined;
 
   constructor(
     private db: Db,
     private now: () => number = Date.now,
   ) {
-    this.byEmail = new Attempts(5, 15 * 60_000, now);
-    this.byAddress = new Attempts(20, 15 * 60_000, now);
+    // Failures only are counted: a user who types the password right is never slowed down.
+    this.byEmail = new RateLimit(5, 15 * 60_000, now);
+    this.byAddress = new RateLimit(20, 15 * 60_000, now);
   }
 
   count(): number {
@@ -137,8 +102,8 @@ export class Accounts {
     this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !ok) {
-      this.byEmail.fail(email);
-      this.byAddress.fail(address);
+      this.byEmail.hit(email);
+      this.byAddress.hit(address);
       return { refused: 'bad_credentials' };
     }
     this.byEmail.clear(email);

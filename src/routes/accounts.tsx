@@ -13,13 +13,23 @@ import { LoginPage, SetupPage } from '../../views/accounts.tsx';
 
 export type StaffEnv = Env & { Variables: Env['Variables'] & { staff: Staff } };
 
-/** The address the request came from, or undefined when there is no socket (app.request in tests without env). */
-export function clientAddress(c: Context): string | undefined {
+/** The socket's peer address, or undefined when there is no socket (app.request in tests without env). */
+function peerAddress(c: Context): string | undefined {
   try {
     return getConnInfo(c).remote.address;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The client's address, for rate limits. Behind a reverse proxy (TRUST_PROXY=true) that is the
+ * last address in X-Forwarded-For — the one our own proxy appended; earlier entries are whatever
+ * the client claimed.
+ */
+export function clientAddress(c: Context, trustProxy = false): string {
+  const forwarded = trustProxy ? c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim() : undefined;
+  return forwarded || peerAddress(c) || 'unknown';
 }
 
 /**
@@ -34,7 +44,7 @@ export function fromLocalhost(c: Context): boolean {
 
 /** Sent from this machine and not relayed by a proxy on it. */
 export function fromLoopback(c: Context): boolean {
-  const loopback = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(clientAddress(c) ?? '');
+  const loopback = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(peerAddress(c) ?? '');
   const relayed = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((h) => c.req.header(h) !== undefined);
   return loopback && !relayed;
 }
@@ -93,7 +103,7 @@ export function accountRoutes(deps: Deps) {
     const form = await c.req.parseBody();
     const email = typeof form.email === 'string' ? form.email : '';
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
-    const r = await accounts.login(email, typeof form.password === 'string' ? form.password : '', clientAddress(c) ?? 'unknown');
+    const r = await accounts.login(email, typeof form.password === 'string' ? form.password : '', clientAddress(c, deps.config.TRUST_PROXY));
     const t = c.get('page').t;
     if ('refused' in r) {
       if (r.refused === 'rate_limited') c.header('Retry-After', String(r.retryAfter));
@@ -120,7 +130,7 @@ export function accountRoutes(deps: Deps) {
     const field = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
     const added = await accounts.add({ email: field('email'), name: field('name'), role: 'interviewer', password: field('password') });
     if ('refused' in added) return c.html(<SetupPage ctx={c.get('page')} email={field('email')} name={field('name')} error={added.message} />, 422);
-    const r = await accounts.login(added.user.email, field('password'), clientAddress(c) ?? 'unknown');
+    const r = await accounts.login(added.user.email, field('password'), clientAddress(c, deps.config.TRUST_PROXY));
     if ('token' in r) signIn(c, r.token);
     return c.redirect('/interviews', 303);
   });

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Accounts, Attempts, hashPassword, sameSecret, verifyPassword } from '../../src/accounts/accounts.ts';
+import { Accounts, hashPassword, sameSecret, verifyPassword } from '../../src/accounts/accounts.ts';
+import { RateLimit } from '../../src/limits.ts';
 import { openDatabase } from '../../src/db/index.ts';
 import { logins } from '../../src/db/schema.ts';
 import { testApp } from '../helpers/app.ts';
@@ -83,10 +84,10 @@ describe('accounts', () => {
   });
 
   it('rate-limit one address guessing many emails', () => {
-    const a = new Attempts(20, 60_000, () => 0);
-    for (let i = 0; i < 19; i++) a.fail('1.1.1.1');
+    const a = new RateLimit(20, 60_000, () => 0);
+    for (let i = 0; i < 19; i++) a.hit('1.1.1.1');
     expect(a.retryAfter('1.1.1.1')).toBe(0);
-    a.fail('1.1.1.1');
+    a.hit('1.1.1.1');
     expect(a.retryAfter('1.1.1.1')).toBe(60);
     expect(a.retryAfter('2.2.2.2')).toBe(0);
   });
