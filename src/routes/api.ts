@@ -35,6 +35,8 @@ const AnswerBody = z
   })
   .strict();
 
+const NextBody = z.object({ after: z.string().max(64).optional() }).strict();
+
 const REFUSAL_STATUS: Record<Refusal['refused'], 400 | 404 | 409 | 413 | 422> = {
   empty: 422,
   too_long: 413,
@@ -229,9 +231,18 @@ export function apiRoutes(deps: Deps) {
 
   app.post(
     '/sessions/:id/next',
-    withSession((c, s) => {
+    withSession(async (c, s) => {
       const lead = interviews.candidateMay(s);
       if (lead) return refuse(c, lead);
+      const b = await body(c, NextBody);
+      if (b instanceof Response) return b;
+      // `after`: move on only from that turn. A retry after a lost response then returns the
+      // question it already moved to, instead of skipping one more.
+      const cur = interviews.current(s.id);
+      if (b.after && cur && cur.id !== b.after) {
+        if (s.status === 'finished') return c.json({ finished: true });
+        return c.json({ answer_id: cur.id, question: questionJson(cur) });
+      }
       const r = interviews.next(s);
       if (isRefusal(r)) return refuse(c, r);
       if ('finished' in r) return c.json({ finished: true });

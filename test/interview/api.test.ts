@@ -150,6 +150,20 @@ describe('answers', () => {
   });
 });
 
+describe('moving on', () => {
+  it('after a given turn only: a retried next does not skip a question', async () => {
+    const { call, start } = setup();
+    const s = await start({ count: 3, kinds: ['concept'] });
+    const first = (await call('GET', `/api/sessions/${s.id}`, undefined, s.token)).json.current.answer_id;
+    const moved = await call('POST', `/api/sessions/${s.id}/next`, { after: first }, s.token);
+    const retried = await call('POST', `/api/sessions/${s.id}/next`, { after: first }, s.token);
+    expect(retried.json).toEqual(moved.json);
+    const turns = (await call('GET', `/api/sessions/${s.id}/transcript`, undefined, s.token)).json.turns;
+    expect(turns).toHaveLength(2);
+    expect((await call('POST', `/api/sessions/${s.id}/next`, { afterr: first }, s.token)).status).toBe(400);
+  });
+});
+
 describe('hints, follow-ups, finishing', () => {
   it('a hint lowers the maximum; there are only so many', async () => {
     const { call, start } = setup();
