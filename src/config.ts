@@ -33,6 +33,11 @@ export const ConfigSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('true')
     .transform((v) => v !== 'false' && v !== '0'),
+  /**
+   * Answers graded at once. Grading is mostly waiting for the LLM (seconds per answer), so more than
+   * the cores; the deterministic checks and the sandbox (SANDBOX_SLOTS) bound the CPU side.
+   */
+  GRADING_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(16),
   /** Answers one session may submit per minute (pages and API alike); a person needs far fewer. */
   RATE_ANSWERS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Sessions one client address may start per minute. */

@@ -23,7 +23,7 @@ function main() {
   const { rubrics, problems } = loadRubrics(config.RUBRICS_DIR);
   for (const p of problems) console.warn(JSON.stringify({ level: 'warn', msg: 'rubric not loaded; its question is graded with a draft', problem: formatProblem(p) }));
   grading.stats = statsFor(bank);
-  services = buildServices({ db, bank, rubrics, grading });
+  services = buildServices({ db, bank, rubrics, grading, concurrency: config.GRADING_CONCURRENCY });
   // Answers stored before a crash and never graded are graded now.
   const resumed = services.runner.resumePending();
   if (resumed) console.log(JSON.stringify({ level: 'info', msg: 'resuming grades left pending', count: resumed }));

@@ -181,7 +181,7 @@ export function apiRoutes(deps: Deps) {
       lang: b.lang,
     });
     if (isRefusal(created)) return refuse(c, created);
-    return c.json({ id: created.session.id, token: created.token, url: `/s/${created.session.id}`, question: questionJson(created.turn) }, 201);
+    return c.json({ id: created.session.id, token: created.token, url: `/s/${created.session.id}`, answer_id: created.turn.id, question: questionJson(created.turn) }, 201);
   });
 
   app.get(

@@ -27,7 +27,8 @@ export interface Server {
 
 /** Start `src/main.ts` with its own database (kept across restarts when `dbPath` is given). */
 export async function startServer(env: Record<string, string> = {}, dbPath?: string): Promise<Server> {
-  const port = await freePort();
+  // A restart can keep its port (env.PORT), so clients find it again.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const db = dbPath ?? join(mkdtempSync(join(tmpdir(), 'mianshi-server-')), 'mianshi.db');
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
