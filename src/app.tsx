@@ -22,6 +22,7 @@ import { apiRoutes } from './routes/api.ts';
 import { liveRoutes } from './routes/live.tsx';
 import { bankRoutes } from './routes/bank.tsx';
 import { interviewRoutes } from './routes/interview.tsx';
+import { reviewRoutes } from './routes/review.tsx';
 import type { Services } from './services.ts';
 import { MessagePage } from '../views/bank.tsx';
 import { pickLang, TEXTS } from '../views/i18n.ts';
@@ -167,6 +168,7 @@ export function createApp(deps: Deps) {
 
   app.route('/api', apiRoutes(deps));
   app.route('/', accountRoutes(deps));
+  app.route('/', reviewRoutes(deps));
   app.route('/', liveRoutes(deps));
   app.route('/', interviewRoutes(deps));
   app.route('/', bankRoutes(deps));
