@@ -124,6 +124,32 @@ async function codeSpeed() {
   console.log(
     `code answer, 10 tests, sandboxed (constraints checked too): median ${g.toFixed(1)} ms (target <= 100: ${target(g <= 100)}); bare python3 harness ${b.toFixed(1)} ms; ratio ${(g / b).toFixed(2)}x (target <= 3: ${target(g / b <= 3)})`,
   );
+
+  // Capacity: code answers graded per second with the service's default two sandbox slots and
+  // many answers waiting, against bare python3 runs two at a time.
+  const N = 120;
+  const slots = createSandbox({ uidBase: 61810, slots: 2 });
+  const throughput = async (one: () => Promise<unknown>) => {
+    const t = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next++ < N) await one();
+    }));
+    return N / ((performance.now() - t) / 1000);
+  };
+  let running = 0;
+  const twoAtATime = async () => {
+    while (running >= 2) await new Promise((r) => setTimeout(r, 1));
+    running++;
+    try {
+      await bare();
+    } finally {
+      running--;
+    }
+  };
+  const bareRate = await throughput(twoAtATime);
+  const gradeRate = await throughput(() => gradeAnswer({ question, rubric, answer: source }, { sandbox: slots }));
+  console.log(`code answers per second, 2 sandbox slots: ${gradeRate.toFixed(1)}/s; bare python3 two at a time: ${bareRate.toFixed(1)}/s (${((100 * gradeRate) / bareRate).toFixed(0)}%)`);
 }
 
 await mohler();

@@ -9,60 +9,13 @@
 // that stores an answer before it replies. Every server runs as its own process; the load comes
 // from keep-alive HTTP clients here.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
 import { freePort, startServer } from '../test/helpers/server.ts';
+import { agent, ANSWER, BENCH_ENV, call, candidates, CONNECTIONS, load, pct, rssMb } from './client.ts';
 
-const CONNECTIONS = 50;
 const SECONDS = 10;
-const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-
-interface Res {
-  status: number;
-  body: string;
-  ms: number;
-}
-
-function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, agent, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (data += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, ms: performance.now() - started }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-
-/** Run `work` on every connection until `seconds` pass; returns what each call measured. */
-async function load<T>(seconds: number, work: (worker: number) => Promise<T>): Promise<T[]> {
-  const until = performance.now() + seconds * 1000;
-  const out: T[] = [];
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async (_, w) => {
-      while (performance.now() < until) out.push(await work(w));
-    }),
-  );
-  return out;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-const ANSWER = '分布式锁要保证互斥：用 Redis 的 SET key token NX PX 30000 一条命令加锁，设置值和过期时间是原子的；释放时用 Lua 脚本比较 token 再删除，避免误删别人的锁；持有者崩溃时锁会过期释放。';
 
 /** A baseline server in its own process, loaded like mianshi; its requests per second. */
 async function baseline(source: string): Promise<number> {
@@ -101,29 +54,11 @@ const insertRps = await baseline(
 );
 
 // 2. mianshi: each connection answers the questions of its own sessions, one after another.
-const server = await startServer({ SANDBOX_UID_BASE: '62900' });
+const server = await startServer({ SANDBOX_UID_BASE: '62900', ...BENCH_ENV });
 const pid = server.process.pid!;
 const base = server.url;
-interface Slot {
-  id: string;
-  token: string;
-}
-const slots: Array<Slot | undefined> = [];
-let answers = 0;
-async function newSession(): Promise<Slot> {
-  const r = await call(base, 'POST', '/api/sessions', { count: 50, kinds: ['concept'] });
-  return JSON.parse(r.body) as Slot;
-}
-/** One answer (and the move to the next question), timed; a new session when one runs out. */
-async function answerOnce(w: number): Promise<{ ms: number; status: number }> {
-  const s = (slots[w] ??= await newSession());
-  const auth = { authorization: `Bearer ${s.token}` };
-  const r = await call(base, 'POST', `/api/sessions/${s.id}/answers`, { answer: ANSWER }, auth);
-  answers++;
-  const n = await call(base, 'POST', `/api/sessions/${s.id}/next`, {}, auth);
-  if (n.body.includes('"finished":true')) slots[w] = undefined;
-  return { ms: r.ms, status: r.status };
-}
+const { answerOnce, state, any } = candidates(base);
+const newSession = async () => JSON.parse((await call(base, 'POST', '/api/sessions', { count: 50, kinds: ['concept'] })).body) as { id: string; token: string };
 
 const started = performance.now();
 const answered = await load(SECONDS, answerOnce);
@@ -133,7 +68,7 @@ const answerP99 = pct(answered.map((a) => a.ms), 99);
 const bad = answered.filter((a) => a.status !== 200).length;
 
 // 3. Page GETs while nothing else runs.
-const s = (slots.find(Boolean) ?? (await newSession()))!;
+const s = any() ?? (await newSession());
 const page = await call(base, 'GET', `/s/${s.id}?t=${s.token}`);
 const cookie = `s_${s.id}=${s.token}`;
 void page;
@@ -143,11 +78,11 @@ const pageP99 = pct(pages.map((p) => p.ms), 99);
 
 // 4. Memory across 10,000 answers.
 const rss: Array<[number, number]> = [];
-while (answers < 10_000) {
+while (state.answered < 10_000) {
   await load(1, answerOnce);
-  if (rss.length === 0 || answers - rss.at(-1)![0] >= 1000) rss.push([answers, rssMb(pid)]);
+  if (rss.length === 0 || state.answered - rss.at(-1)![0] >= 1000) rss.push([state.answered, rssMb(pid)]);
 }
-rss.push([answers, rssMb(pid)]);
+rss.push([state.answered, rssMb(pid)]);
 const at5k = rss.find(([n]) => n >= 5000)![1];
 const at10k = rss.at(-1)![1];
 await server.stop();
