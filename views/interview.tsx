@@ -4,9 +4,8 @@
 import { raw } from 'hono/html';
 import { DIFFICULTIES, KINDS, type Topic } from '../src/bank/classify.ts';
 import { extractCode } from '../src/grading/grade.ts';
-import type { Grade } from '../src/grading/types.ts';
 import type { GradeRow, Session, Turn } from '../src/interview/session.ts';
-import type { Rubric } from '../src/rubrics/schema.ts';
+import type { SummaryFigures, SummaryItem } from '../src/interview/summary.ts';
 import { Corrections, topicName } from './bank.tsx';
 import { GradeState } from './grade.tsx';
 import { Layout, type PageContext } from './layout.tsx';
@@ -330,22 +329,6 @@ export function ChatPage(props: { ctx: PageContext; session: Session; views: Tur
       </div>
     </Layout>
   );
-}
-
-export interface SummaryItem {
-  turn: Turn;
-  isCode: boolean;
-  grade?: Grade;
-  rubric?: Rubric;
-  reference: string;
-  followUps: Array<{ turn: Turn; grade?: Grade }>;
-}
-
-export interface SummaryFigures {
-  overall: number; // 0..10
-  byTopic: Array<{ topic: Topic; score: number; n: number }>;
-  missedPoints: string[];
-  weakIds: string[];
 }
 
 export function SummaryPage(props: { ctx: PageContext; session: Session; items: SummaryItem[]; figures: SummaryFigures }) {

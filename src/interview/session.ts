@@ -134,7 +134,7 @@ export class Interviews {
       .from(grades)
       .innerJoin(turns, eq(grades.turnId, turns.id))
       .innerJoin(sessions, eq(turns.sessionId, sessions.id))
-      .where(and(eq(sessions.profile, profile), eq(grades.status, 'done')))
+      .where(and(eq(sessions.profile, profile), eq(grades.status, 'done'), eq(grades.origin, 'answer')))
       .all();
     for (const r of rows) {
       if (r.followUpOf || r.score === null) continue;

@@ -8,7 +8,7 @@ import { signals, users } from '../db/schema.ts';
 import type { Grade, TestOutcome } from '../grading/types.ts';
 import type { GradeRow, Session, Turn } from '../interview/session.ts';
 import { rubricHash, type Rubric } from '../rubrics/schema.ts';
-import { summaryOf } from '../routes/interview.tsx';
+import { summaryOf } from '../interview/summary.ts';
 import type { Services } from '../services.ts';
 import { humanView, type HumanView, type NoteView, type OverrideView } from './annotations.ts';
 import { compareGrades, latestRegrades, type RegradeDiff } from './regrade.ts';

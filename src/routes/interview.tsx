@@ -11,9 +11,10 @@ import type { Deps, Env } from '../app.tsx';
 import type { Grade } from '../grading/types.ts';
 import { CANDIDATE_CHANGES } from '../interview/events.ts';
 import { isRefusal, type Interviews, type Session, type Turn } from '../interview/session.ts';
+import { summaryOf } from '../interview/summary.ts';
 import { MessagePage } from '../../views/bank.tsx';
 import type { PageContext } from '../../views/layout.tsx';
-import { ChatPage, GradeAreaInner, HintBubble, StartPage, SummaryPage, TurnBlock, type SummaryItem, type TurnView } from '../../views/interview.tsx';
+import { ChatPage, GradeAreaInner, HintBubble, StartPage, SummaryPage, TurnBlock, type TurnView } from '../../views/interview.tsx';
 
 type SessionEnv = Env & { Variables: Env['Variables'] & { session: Session } };
 
@@ -55,47 +56,6 @@ function viewOf(interviews: Interviews, session: Session, turnId: string): TurnV
 /** Render JSX to a string (for SSE messages and partials). */
 async function html(node: unknown): Promise<string> {
   return String(await (node as { toString(): string | Promise<string> }).toString());
-}
-
-export function summaryOf(interviews: Interviews, session: Session) {
-  const ts = interviews.turns(session.id);
-  const gs = interviews.gradesOf(session.id);
-  const result = (t: Turn) => (gs.get(t.id)?.status === 'done' ? (gs.get(t.id)!.result as unknown as Grade) : undefined);
-  const items: SummaryItem[] = ts
-    .filter((t) => !t.followUpOf)
-    .map((turn) => {
-      const rubric = interviews.rubricFor(turn.questionId);
-      return {
-        turn,
-        isCode: interviews.isCode(turn),
-        grade: result(turn),
-        rubric,
-        reference: rubric?.model_answer ?? '',
-        followUps: ts.filter((f) => f.followUpOf === turn.id).map((f) => ({ turn: f, grade: result(f) })),
-      };
-    });
-  // Scores are out of 10 (hints lower the maximum, not the scale); skipped or ungraded counts 0.
-  const score10 = (it: SummaryItem) => it.grade?.score ?? 0;
-  const overall = items.length ? items.reduce((n, it) => n + score10(it), 0) / items.length : 0;
-  const topics = new Map<Topic, { total: number; n: number }>();
-  for (const it of items) {
-    for (const topic of it.turn.question.topics as Topic[]) {
-      const x = topics.get(topic) ?? { total: 0, n: 0 };
-      x.total += score10(it);
-      x.n++;
-      topics.set(topic, x);
-    }
-  }
-  const missedPoints = [...new Set(items.flatMap((it) => it.grade?.keyPoints.filter((k) => k.status !== 'met').map((k) => k.point) ?? []))];
-  return {
-    items,
-    figures: {
-      overall,
-      byTopic: [...topics].map(([topic, x]) => ({ topic, score: x.total / x.n, n: x.n })).sort((a, b) => b.score - a.score),
-      missedPoints,
-      weakIds: items.filter((it) => score10(it) < 7).map((it) => it.turn.questionId),
-    },
-  };
 }
 
 export function interviewRoutes(deps: Deps) {

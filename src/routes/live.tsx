@@ -14,6 +14,8 @@ import { MessagePage } from '../../views/bank.tsx';
 import type { PageContext } from '../../views/layout.tsx';
 import { InterviewsPage, LivePage, LiveState, LiveTurnBlock, ObservedTurn, QuestionPicker, SteerPanel, steerState, type LiveTurn, type SteerView } from '../../views/live.tsx';
 import type { Child } from 'hono/jsx';
+import type { Grade } from '../grading/types.ts';
+import { TurnAnnotations } from '../../views/review.tsx';
 
 const only = <T extends string>(values: string[], known: readonly T[]) => values.filter((v): v is T => (known as readonly string[]).includes(v));
 
@@ -67,7 +69,15 @@ export function liveRoutes(deps: Deps) {
   app.use('/interviews/*', staffOnly(['interviewer']));
   app.use('/live/*', staffOnly(['interviewer']));
 
-  const annotations = (_c: Context<StaffEnv>, _s: Session, _v: LiveTurn): Child => null;
+  // Notes and overrides, the same forms as the transcript page (they post to the review routes).
+  const annotations = (c: Context<StaffEnv>, s: Session) => {
+    const notes = deps.services.annotations.notesOf(s.id);
+    const overrides = deps.services.annotations.overridesOf(s.id);
+    return (v: LiveTurn): Child => {
+      const grade = v.grade?.status === 'done' ? (v.grade.result as unknown as Grade) : undefined;
+      return <TurnAnnotations ctx={page(c)} sid={s.id} turnId={v.turn.id} grade={grade} notes={notes.get(v.turn.id) ?? []} overrides={overrides.get(v.turn.id) ?? []} />;
+    };
+  };
 
   app.get('/interviews', (c) => {
     const rows = deps.db
@@ -139,13 +149,14 @@ export function liveRoutes(deps: Deps) {
     if (token) deleteCookie(c, `link_${s.id}`, { path: `/live/${s.id}` });
     const link = token ? `${new URL(c.req.url).origin}/s/${s.id}?t=${token}` : undefined;
     const ctx = page(c);
+    const annotationsOf = annotations(c, s);
     return c.html(
       <LivePage
         ctx={ctx}
         session={s}
         link={link}
         state={renderState(ctx, s)}
-        turns={liveTurns(interviews, s).map((v) => <LiveTurnBlock ctx={ctx} session={s} v={v} annotations={annotations(c, s, v)} />)}
+        turns={liveTurns(interviews, s).map((v) => <LiveTurnBlock ctx={ctx} session={s} v={v} annotations={annotationsOf(v)} />)}
         steer={<SteerPanel ctx={ctx} s={steerView(deps, s)} />}
       />,
     );
@@ -162,6 +173,9 @@ export function liveRoutes(deps: Deps) {
     const ctx = page(c);
     return streamSSE(c, async (stream) => {
       const sent = new Map<string, string>();
+      // A turn's notes and override forms are left alone (the interviewer may be typing in them),
+      // except once, when its grade is done and there are key points to override.
+      const graded = new Set<string>();
       let steerKey = steerState(steerView(deps, first));
       let dirty = true;
       let wake = () => {};
@@ -177,19 +191,29 @@ export function liveRoutes(deps: Deps) {
       const partial = (target: string, swap: string, body: string) => `<hx-partial hx-target="${target}" hx-swap="${swap}">${body}</hx-partial>`;
       try {
         // What the page showed when it was rendered counts as sent.
-        for (const v of liveTurns(interviews, first)) sent.set(v.turn.id, await html(<ObservedTurn ctx={ctx} session={first} v={v} />));
+        for (const v of liveTurns(interviews, first)) {
+          sent.set(v.turn.id, await html(<ObservedTurn ctx={ctx} session={first} v={v} />));
+          if (v.grade?.status === 'done') graded.add(v.turn.id);
+        }
         sent.set('state', await html(renderState(ctx, first)));
         while (open) {
           if (dirty) {
             dirty = false;
             const s = interviews.get(first.id)!;
             const parts: string[] = [];
+            // Read only when a turn needs them (not on every keystroke of a shared draft).
+            let lazy: ((v: LiveTurn) => Child) | undefined;
+            const annotationsOf = (v: LiveTurn) => (lazy ??= annotations(c, s))(v);
             for (const v of liveTurns(interviews, s)) {
               const body = await html(<ObservedTurn ctx={ctx} session={s} v={v} />);
               const before = sent.get(v.turn.id);
-              if (before === undefined) parts.push(partial('#live-turns', 'beforeend', await html(<LiveTurnBlock ctx={ctx} session={s} v={v} annotations={annotations(c, s, v)} />)));
+              if (before === undefined) parts.push(partial('#live-turns', 'beforeend', await html(<LiveTurnBlock ctx={ctx} session={s} v={v} annotations={annotationsOf(v)} />)));
               else if (before !== body) parts.push(partial(`#observed-${v.turn.id}`, 'outerHTML', body));
               sent.set(v.turn.id, body);
+              if (v.grade?.status === 'done' && !graded.has(v.turn.id)) {
+                graded.add(v.turn.id);
+                if (before !== undefined) parts.push(partial(`#ann-${v.turn.id}`, 'outerHTML', await html(annotationsOf(v))));
+              }
             }
             const state = await html(renderState(ctx, s));
             if (state !== sent.get('state')) parts.push(partial('#live-state', 'outerHTML', state));

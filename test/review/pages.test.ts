@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { grades, notes, overrides, sessions, signals } from '../../src/db/schema.ts';
 import type { Grade } from '../../src/grading/types.ts';
-import { summaryOf } from '../../src/routes/interview.tsx';
+import { summaryOf } from '../../src/interview/summary.ts';
 import { PASSWORD, signIn, type SignedIn } from '../helpers/staff.ts';
 import { day, EVIL, LOCK, reviewApp, STRONG_LOCK, TO_INT } from './fixture.ts';
 

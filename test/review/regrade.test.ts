@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { grades } from '../../src/db/schema.ts';
 import type { Grade } from '../../src/grading/types.ts';
 import { regradeSession } from '../../src/review/regrade.ts';
-import { summaryOf } from '../../src/routes/interview.tsx';
+import { summaryOf } from '../../src/interview/summary.ts';
 import { RubricSchema, rubricHash } from '../../src/rubrics/schema.ts';
 import { signIn } from '../helpers/staff.ts';
 import { lock, LOCK, reviewApp, STRONG_LOCK, TO_INT } from './fixture.ts';
