@@ -30,6 +30,7 @@ beforeAll(async () => {
   // The account, as `npm run user:add` makes it: straight into the service's database file.
   const db = openDatabase(server.dbPath);
   await new Accounts(db).add({ email: 'lead@example.com', name: '李面试官', role: 'interviewer', password: PASSWORD });
+  await new Accounts(db).add({ email: 'hr@example.com', name: 'Reviewer', role: 'reviewer', password: PASSWORD });
   db.$client.close();
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -109,6 +110,16 @@ describe('an interviewer-run interview in Chromium', () => {
     await expect.poll(() => lead.page.locator('#steer textarea[name=text]').count()).toBe(1);
     await lead.page.screenshot({ path: `${SHOTS}12-live-view.png`, fullPage: true });
 
+    // A private note and an override, beside the turn, without leaving the live view.
+    const first = lead.page.locator('#live-turns .live-turn').first();
+    await first.locator('textarea[name=text]').fill('<img src=x onerror="window.__pwned=\'note\'"> 思路对，但没提过期时间');
+    await first.locator('.rv-note-form button').click();
+    await expect.poll(() => first.locator('.rv-annotations').textContent()).toContain('思路对，但没提过期时间');
+    await first.locator('input[name=score]').fill('5');
+    await first.locator('input[name=score]').locator('xpath=..').locator('input[name=reason]').fill('答到了 token 校验');
+    await first.locator('input[name=score]').locator('xpath=..').locator('button').click();
+    await expect.poll(() => first.locator('.rv-annotations').textContent()).toContain('答到了 token 校验');
+
     // The interviewer edits the AI's follow-up and sends it; the candidate's page follows.
     await lead.page.fill('#steer textarea[name=text]', '锁过期了但业务还没做完，怎么办？');
     await lead.page.locator('#steer button', { hasText: '发出追问' }).click();
@@ -123,7 +134,26 @@ describe('an interviewer-run interview in Chromium', () => {
     }
     expect(await lead.page.locator('h1').first().textContent()).toContain('王<b>候选人</b>');
     expect(lead.problems.filter((p) => !p.includes('/x'))).toEqual([]);
+    const sid = new URL(lead.page.url()).pathname.split('/')[2]!;
     await lead.page.context().close();
     await cand.page.context().close();
-  }, 90_000);
+
+    // A reviewer reads the transcript: the same hostile text, inert there too.
+    const hr = await newPage();
+    await signInAs(hr.page, 'hr@example.com');
+    await hr.page.goto(`${server.url}/review`);
+    await expect.poll(() => hr.page.locator('body').textContent()).toContain('王<b>候选人</b>');
+    await hr.page.screenshot({ path: `${SHOTS}13-review-list.png`, fullPage: true });
+    await hr.page.goto(`${server.url}/review/${sid}`);
+    await expect.poll(() => hr.page.locator('body').textContent()).toContain('<img src=x onerror=');
+    expect(await hr.page.locator('body').textContent()).toContain('答到了 token 校验');
+    await hr.page.screenshot({ path: `${SHOTS}14-transcript.png`, fullPage: true });
+    expect(await hr.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await hr.page.locator('#hx-attack').count()).toBe(0);
+    expect(hr.requests.filter((r) => r.includes('/logout'))).toEqual([]);
+    expect(hr.problems.filter((p) => !p.includes('/x'))).toEqual([]);
+    // A reviewer does not run interviews.
+    expect((await hr.page.goto(`${server.url}/live/${sid}`))!.status()).toBe(403);
+    await hr.page.context().close();
+  }, 120_000);
 });
