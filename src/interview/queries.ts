@@ -1,6 +1,7 @@
 // Every query the interview runs, prepared once: a drizzle query built per call costs ~50 µs of
 // JavaScript, prepared ~4 µs, and the answer endpoint runs several (see bench/http.ts).
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/index.ts';
 import { grades, sessions, signals, turns } from '../db/schema.ts';
 
@@ -14,7 +15,15 @@ export function prepareQueries(db: Db) {
       .set({ ...set, updatedAt: p('at') as never })
       .where(eq(grades.id, p('id')))
       .prepare();
+  /** An INSERT of every column of `table`, each from the placeholder of the same name. */
+  const insertAll = <T extends typeof turns | typeof grades>(table: T) =>
+    db
+      .insert(table)
+      .values(Object.fromEntries(Object.keys(getTableColumns(table)).map((k) => [k, p(k)])) as never)
+      .prepare();
   return {
+    insertTurn: insertAll(turns),
+    insertGrade: insertAll(grades),
     sessionById: db.select().from(sessions).where(eq(sessions.id, p('id'))).prepare(),
     finishSession: db
       .update(sessions)
@@ -135,7 +144,25 @@ export function prepareQueries(db: Db) {
 
 export type Queries = ReturnType<typeof prepareQueries>;
 
-/** Run `fn` in one SQLite transaction (better-sqlite3's own: cheaper than drizzle's wrapper). */
+const controls = new WeakMap<Db['$client'], { begin: Statement; commit: Statement; rollback: Statement }>();
+
+/**
+ * Run `fn` in one SQLite transaction (or inside the one already open). BEGIN IMMEDIATE takes the
+ * write lock up front, so a busy database makes this wait (busy_timeout) rather than fail halfway.
+ * Hand-rolled because better-sqlite3's transaction() builds a new wrapper per call (~30 µs).
+ */
 export function inTransaction<T>(db: Db, fn: () => T): T {
-  return db.$client.transaction(fn)();
+  const client = db.$client;
+  if (client.inTransaction) return fn();
+  let c = controls.get(client);
+  if (!c) controls.set(client, (c = { begin: client.prepare('BEGIN IMMEDIATE'), commit: client.prepare('COMMIT'), rollback: client.prepare('ROLLBACK') }));
+  c.begin.run();
+  try {
+    const out = fn();
+    c.commit.run();
+    return out;
+  } catch (e) {
+    if (client.inTransaction) c.rollback.run();
+    throw e;
+  }
 }

@@ -211,7 +211,7 @@ export class Interviews {
       timeTakenMs: null,
       pausedMs: 0,
     };
-    this.deps.db.insert(turns).values(turn).run();
+    this.q.insertTurn.run(turn);
     return turn;
   }
 
@@ -316,7 +316,7 @@ export class Interviews {
         updatedAt: now,
         origin: 'answer',
       };
-      this.deps.db.insert(grades).values(grade).run();
+      this.q.insertGrade.run(grade);
       return { turn: answered, grade, replay: false };
     });
   }
