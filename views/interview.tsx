@@ -2,6 +2,7 @@
 // Each turn is one <section>; htmx replaces or appends turns, and a pending grade streams in
 // over SSE (checks first, then the judge).
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 import { DIFFICULTIES, KINDS, type Topic } from '../src/bank/classify.ts';
 import { extractCode } from '../src/grading/grade.ts';
 import type { GradeRow, Session, Turn } from '../src/interview/session.ts';
@@ -308,7 +309,7 @@ function AssistedNotice(props: { ctx: PageContext; session: Session }) {
   );
 }
 
-export function ChatPage(props: { ctx: PageContext; session: Session; views: TurnView[] }) {
+export function ChatPage(props: { ctx: PageContext; session: Session; turns: Child[] }) {
   const { ctx, session } = props;
   const t = ctx.t;
   return (
@@ -323,9 +324,7 @@ export function ChatPage(props: { ctx: PageContext; session: Session; views: Tur
       </div>
       {session.mode === 'assisted' && <AssistedNotice ctx={ctx} session={session} />}
       <div id="chat" class="chat" data-session={session.id} {...(session.mode === 'assisted' ? { 'data-assisted': '' } : {})}>
-        {props.views.map((v) => (
-          <TurnBlock ctx={ctx} sid={session.id} v={v} />
-        ))}
+        {props.turns}
       </div>
     </Layout>
   );

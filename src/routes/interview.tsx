@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
+import { raw } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
 import { DIFFICULTIES, KINDS, TOPICS, type Difficulty, type Kind, type Topic } from '../bank/classify.ts';
 import type { Deps, Env } from '../app.tsx';
@@ -115,10 +116,31 @@ export function interviewRoutes(deps: Deps) {
   app.use('/s/:id', withSession);
   app.use('/s/:id/*', withSession);
 
+  // A turn that is over (answered and graded, or skipped) renders the same every time: keep its
+  // HTML, so the chat page of a long session costs one render per new turn, not per turn per load.
+  const settled = new Map<string, string>();
+  const settledKey = (ctx: PageContext, v: TurnView) => {
+    const g = v.grade;
+    const over = v.turn.status === 'skipped' || (v.turn.status === 'answered' && (g?.status === 'done' || g?.status === 'failed'));
+    if (v.current || !over) return undefined;
+    return [ctx.lang, v.turn.id, v.turn.status, g?.id, g?.status, g?.updatedAt, v.hints.length, v.position, v.planned, v.assisted].join('|');
+  };
+  const renderTurn = (ctx: PageContext, sid: string, v: TurnView) => {
+    const key = settledKey(ctx, v);
+    if (!key) return <TurnBlock ctx={ctx} sid={sid} v={v} />;
+    let html = settled.get(key);
+    if (html === undefined) {
+      if (settled.size >= 20_000) settled.delete(settled.keys().next().value!);
+      settled.set(key, (html = String(<TurnBlock ctx={ctx} sid={sid} v={v} />)));
+    }
+    return raw(html);
+  };
+
   app.get('/s/:id', (c) => {
     const s = c.get('session');
     if (s.status === 'finished') return c.redirect(`/s/${s.id}/summary`, 303);
-    return c.html(<ChatPage ctx={page(c)} session={s} views={turnViews(interviews, s)} />);
+    const ctx = page(c);
+    return c.html(<ChatPage ctx={ctx} session={s} turns={turnViews(interviews, s).map((v) => renderTurn(ctx, s.id, v))} />);
   });
 
   const message = (c: Context<SessionEnv>, text: string, status: 409 | 413 | 422) => c.text(text, status);
