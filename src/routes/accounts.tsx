@@ -33,6 +33,18 @@ export function clientAddress(c: Context, trustProxy = false): string {
 }
 
 /**
+ * The site's address as its users see it: behind a reverse proxy that terminates TLS
+ * (TRUST_PROXY=true) the scheme comes from X-Forwarded-Proto — for links we hand out and for
+ * the cookie's Secure flag.
+ */
+export function publicOrigin(c: Context, trustProxy = false): string {
+  const url = new URL(c.req.url);
+  const proto = trustProxy ? c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() : undefined;
+  if (proto === 'https' || proto === 'http') url.protocol = `${proto}:`;
+  return url.origin;
+}
+
+/**
  * The setup page is for whoever sits at the machine: a request from the loopback address, to a
  * loopback Host, not relayed by a proxy (a reverse proxy on the same machine would otherwise make
  * every visitor look local).
@@ -95,7 +107,7 @@ export function accountRoutes(deps: Deps) {
   app.use('/setup', csrf());
 
   const signIn = (c: Context<Env>, token: string) =>
-    setCookie(c, LOGIN_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', maxAge: LOGIN_DAYS * 86_400, secure: c.req.url.startsWith('https:') });
+    setCookie(c, LOGIN_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', maxAge: LOGIN_DAYS * 86_400, secure: publicOrigin(c, deps.config.TRUST_PROXY).startsWith('https:') });
 
   app.get('/login', (c) => c.html(<LoginPage ctx={c.get('page')} next={safeNext(c.req.query('next'))} setup={accounts.count() === 0 && fromLocalhost(c)} />));
 

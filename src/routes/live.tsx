@@ -9,7 +9,7 @@ import { DIFFICULTIES, KINDS, TOPICS, type Difficulty, type Kind, type Topic } f
 import type { Deps } from '../app.tsx';
 import { sessions, turns, users } from '../db/schema.ts';
 import { isRefusal, type Interviews, type Session } from '../interview/session.ts';
-import { staffOnly, type StaffEnv } from './accounts.tsx';
+import { publicOrigin, staffOnly, type StaffEnv } from './accounts.tsx';
 import { MessagePage } from '../../views/bank.tsx';
 import type { PageContext } from '../../views/layout.tsx';
 import { InterviewsPage, LivePage, LiveState, LiveTurnBlock, ObservedTurn, QuestionPicker, SteerPanel, steerState, type LiveTurn, type SteerView } from '../../views/live.tsx';
@@ -147,7 +147,7 @@ export function liveRoutes(deps: Deps) {
     if (!s) return notFound(c);
     const token = getCookie(c, `link_${s.id}`);
     if (token) deleteCookie(c, `link_${s.id}`, { path: `/live/${s.id}` });
-    const link = token ? `${new URL(c.req.url).origin}/s/${s.id}?t=${token}` : undefined;
+    const link = token ? `${publicOrigin(c, deps.config.TRUST_PROXY)}/s/${s.id}?t=${token}` : undefined;
     const ctx = page(c);
     const annotationsOf = annotations(c, s);
     return c.html(

@@ -199,3 +199,34 @@ describe('npm run user:add', () => {
     expect(r).toHaveProperty('staff.user.role', 'reviewer');
   });
 });
+
+describe('behind a reverse proxy that terminates TLS', () => {
+  it('marks the login cookie Secure and hands out https links, only when TRUST_PROXY says to believe the proxy', async () => {
+    for (const [trust, secure] of [
+      ['true', true],
+      ['false', false],
+    ] as const) {
+      const t = testApp({ env: { TRUST_PROXY: trust } });
+      await t.services.accounts.add({ email: 'i@x.org', password: PASSWORD });
+      const res = await t.app.request('http://mianshi.example/login', {
+        method: 'POST',
+        body: new URLSearchParams({ email: 'i@x.org', password: PASSWORD }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://mianshi.example', 'x-forwarded-proto': 'https' },
+        redirect: 'manual',
+      });
+      expect(res.headers.get('set-cookie')!.includes('; Secure'), `TRUST_PROXY=${trust}`).toBe(secure);
+      const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+      const csrf = t.services.accounts.staffFor(cookie.replace('login=', ''))!.csrf;
+      const created = await t.app.request('http://mianshi.example/interviews', {
+        method: 'POST',
+        body: new URLSearchParams({ candidate: 'X', question_id: 'q_22712696', _csrf: csrf }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-proto': 'https' },
+        redirect: 'manual',
+      });
+      const live = await t.app.request(`http://mianshi.example${created.headers.get('location')}`, {
+        headers: { cookie: `${cookie}; ${created.headers.get('set-cookie')!.split(';')[0]}`, 'x-forwarded-proto': 'https' },
+      });
+      expect(await live.text()).toContain(`value="${secure ? 'https' : 'http'}://mianshi.example/s/`);
+    }
+  });
+});
