@@ -75,8 +75,19 @@ export function questionJson(t: Turn) {
   return { id: t.question.id, title: t.question.title, prompt: t.question.prompt, kind: t.question.kind, ...(t.followUpOf ? { follow_up_of: t.followUpOf } : {}) };
 }
 
-/** A grade as a candidate may see it: hidden tests only as counts until the session is over. */
-export function gradeJson(g: GradeRow | undefined, finished: boolean) {
+/**
+ * May the candidate see what the rubric keeps back (model answers, hidden tests)? After a solo
+ * session, yes: it is their practice. In an interviewer-run session, never: the rubric is the
+ * hiring team's, and the next candidate gets the same questions.
+ */
+export const revealed = (s: Session) => s.status === 'finished' && s.mode === 'solo';
+
+/**
+ * A grade as a candidate may see it: hidden tests only as counts until a solo session is over,
+ * and in an interviewer-run session no suggested follow-up (the interviewer sends follow-ups).
+ */
+export function gradeJson(g: GradeRow | undefined, s: Session) {
+  const finished = revealed(s);
   if (!g) return null;
   const r = g.result as Grade | null;
   if (g.status !== 'done' || !r) return { status: g.status, ...(g.error ? { error: g.error } : {}), ...(r ? { checks_so_far: { score: r.score, key_points: r.keyPoints.map((k) => ({ id: k.id, point: k.point, status: k.status })) } } : {}) };
@@ -103,21 +114,14 @@ export function gradeJson(g: GradeRow | undefined, finished: boolean) {
         }
       : {}),
     feedback: r.feedback,
-    ...(r.followUp ? { follow_up: r.followUp } : {}),
+    ...(r.followUp && s.mode === 'solo' ? { follow_up: r.followUp } : {}),
     flags: r.flags,
     rubric_hash: r.rubricHash,
   };
 }
 
-/**
- * May the candidate see what the rubric keeps back (model answers, hidden tests)? After a solo
- * session, yes: it is their practice. In an interviewer-run session, never: the rubric is the
- * hiring team's, and the next candidate gets the same questions.
- */
-export const revealed = (s: Session) => s.status === 'finished' && s.mode === 'solo';
 
 export function turnJson(interviews: Interviews, t: Turn, session: Session, grade?: GradeRow) {
-  const finished = revealed(session);
   const secs = session.settings.secondsPerQuestion;
   return {
     answer_id: t.id,
@@ -128,7 +132,7 @@ export function turnJson(interviews: Interviews, t: Turn, session: Session, grad
     ...(t.hintsUsed ? { hints: interviews.hintsShown(t) } : {}),
     ...(secs && t.status === 'asked' ? { deadline: new Date(t.askedAt + secs * 1000).toISOString() } : {}),
     ...(t.answer !== null ? { answer: t.answer, language: t.language, time_taken_ms: t.timeTakenMs } : {}),
-    ...(t.status === 'answered' ? { grade: gradeJson(grade ?? interviews.grade(t.id), finished) } : {}),
+    ...(t.status === 'answered' ? { grade: gradeJson(grade ?? interviews.grade(t.id), session) } : {}),
   };
 }
 
@@ -215,7 +219,7 @@ export function apiRoutes(deps: Deps) {
       const g = await waitForGrade(interviews, runner, r.grade.id, runner.depth > runner.concurrency ? 0 : ANSWER_WAIT_MS);
       const poll = `/api/sessions/${s.id}/answers/${r.turn.id}`;
       if (g.status === 'pending') return c.json({ answer_id: r.turn.id, status: 'pending', poll }, 202, { Location: poll });
-      return c.json({ answer_id: r.turn.id, replay: r.replay, grade: gradeJson(g, revealed(s)) }, 200);
+      return c.json({ answer_id: r.turn.id, replay: r.replay, grade: gradeJson(g, s) }, 200);
     }),
   );
 
@@ -225,7 +229,7 @@ export function apiRoutes(deps: Deps) {
       const t = interviews.turns(s.id).find((x) => x.id === c.req.param('answerId'));
       if (!t || t.status !== 'answered') return c.json({ error: 'not_found', message: 'no such answer in this session' }, 404);
       const g = interviews.grade(t.id);
-      return c.json({ answer_id: t.id, status: g?.status ?? 'pending', grade: gradeJson(g, revealed(s)) });
+      return c.json({ answer_id: t.id, status: g?.status ?? 'pending', grade: gradeJson(g, s) });
     }),
   );
 

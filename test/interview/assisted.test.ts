@@ -121,6 +121,10 @@ describe('the candidate in an interviewer-run session', () => {
     const answered = await t.candidate('POST', `/s/${sid}/answer`, { answer: STRONG, idempotency_key: 'k1' });
     expect(answered.status).toBe(200);
     await t.services.runner.idle();
+    // Nor does the API hand the AI's follow-up to the candidate.
+    const state = await (await t.app.request(`/api/sessions/${sid}/transcript`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(state.turns[0].grade.status).toBe('done');
+    expect(state.turns[0].grade).not.toHaveProperty('follow_up');
     const after = await (await t.candidate('GET', `/s/${sid}`)).text();
     expect(after).toContain('已提交。请等待面试官继续。');
     // The AI's follow-up reaches the candidate only when the interviewer sends it.
