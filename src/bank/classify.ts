@@ -72,9 +72,11 @@ function classifyKind(title: string, prompt: string, code: CodeBlock[]): Kind {
   const t = `${title} ${prompt}`;
   const runnable = code.filter((c) => RUNNABLE.has(c.lang));
   const selfContained = runnable.length > 0 && runnable.some((c) => !NEEDS_SERVICE.test(c.source));
-  // "如何实现……" asks to build; "……实现……的方式" asks how something is done.
+  // "如何实现……" asks to build; "……实现……的方式" asks how something is done. The context
+  // "在……中" is bounded: unbounded, it was sought to the end of the prompt after every 如何
+  // (quadratic in a long prompt).
   const asksToBuild =
-    /((如何|怎么|怎样)(在.+?中)?实现|^\s*实现|编写|写出|写一个|反转|合并|排序|打乱|遍历|判断|找出|转换成|删除元素)/.test(t) && !/实现\S*的(方式|方法|原理)/.test(title);
+    /((如何|怎么|怎样)(在.{1,40}?中)?实现|^\s*实现|编写|写出|写一个|反转|合并|排序|打乱|遍历|判断|找出|转换成|删除元素)/.test(t) && !/实现\S*的(方式|方法|原理)/.test(title);
   const design = /(设计|架构|方案|迁移|海量|高可用|健壮性|单点故障|如何解决|如何优化|如何处理|如何保证|共享session|完善的分布式系统|if ?else)/i.test(t);
   if (/设计模式|观察者模式|输出什么/.test(t)) return 'concept';
   if (asksToBuild && selfContained && !/如何设计/.test(t)) return 'coding';

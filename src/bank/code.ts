@@ -15,20 +15,25 @@ export function normalizeLang(tag: string | undefined): string | undefined {
 }
 
 // Each rule looks for lines only that language writes; the first confident one wins.
+//
+// Every rule stays inside one line: indentation is [ \t]*, never \s* (under /m, ^\s* crossed
+// the blank lines after every line start, quadratic in a block of blank lines), and no two
+// unbounded runs may claim the same characters (func f(…)…{ and def f(…) -> …: tried every ")"
+// against the rest of the line; a 1 MB line of ")" took minutes).
 const RULES: Array<[string, RegExp[]]> = [
-  ['solidity', [/^\s*pragma solidity/m, /^\s*contract\s+\w+\s*(is\s+[\w, ]+)?\{/m]],
-  ['go', [/^\s*func\s+(\(\w+ \*?\w+\)\s*)?\w+\(.*\)\s*.*\{\s*$/m, /^package\s+\w+\s*$/m]],
+  ['solidity', [/^[ \t]*pragma solidity/m, /^[ \t]*contract\s+\w+\s*(is\s+[\w, ]+)?\{/m]],
+  ['go', [/^[ \t]*func[ \t]+(\(\w+ \*?\w+\)[ \t]*)?\w+\(.*\)[^)\n]*\{[ \t]*$/m, /^package\s+\w+\s*$/m]],
   ['java', [/\b(public|private|protected)\s+(static\s+)?(class|void|int|boolean|String)\b/]],
   ['python', [
-    /^\s*def\s+\w+\s*\(.*\)\s*(->\s*[^:]+)?:\s*(#.*)?$/m,
-    /^\s*class\s+\w+(\(.*\))?\s*:\s*$/m,
-    /^\s*(import\s+[\w.]+|from\s+[\w.]+\s+import\s+)/m,
-    /^\s*print\(/m,
-    /^\s*(if|for|while|with|elif|else|try|except)\b.*:\s*(#.*)?$/m,
+    /^[ \t]*def[ \t]+\w+[ \t]*\(.*\)[ \t]*(->[^:)\n]+)?:[ \t]*(#.*)?$/m,
+    /^[ \t]*class[ \t]+\w+(\(.*\))?[ \t]*:[ \t]*$/m,
+    /^[ \t]*(import[ \t]+[\w.]+|from[ \t]+[\w.]+[ \t]+import[ \t]+)/m,
+    /^[ \t]*print\(/m,
+    /^[ \t]*(if|for|while|with|elif|else|try|except)\b.*:[ \t]*(#.*)?$/m,
   ]],
   ['javascript', [/\b(function\s+\w+\s*\(|const\s+\w+\s*=|let\s+\w+\s*=|console\.log\()/]],
-  ['sql', [/^\s*(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|GRANT|REVOKE|CREATE\s+(TABLE|USER|INDEX)|FLUSH\s+PRIVILEGES)\b/im]],
-  ['yaml', [/^\s*apiVersion:\s*\S+/m, /^\s*kind:\s*\w+/m]],
+  ['sql', [/^[ \t]*(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|GRANT|REVOKE|CREATE\s+(TABLE|USER|INDEX)|FLUSH\s+PRIVILEGES)\b/im]],
+  ['yaml', [/^[ \t]*apiVersion:\s*\S+/m, /^[ \t]*kind:\s*\w+/m]],
 ];
 
 /** The language a block's content shows, or undefined when it shows none clearly. */
@@ -36,7 +41,7 @@ export function detectLang(source: string): string | undefined {
   for (const [lang, patterns] of RULES) {
     if (patterns.some((p) => p.test(source))) return lang;
   }
-  if (/^\s*(ZADD|ZRANGE|ZREVRANGE|ZRANGEBYSCORE|HSET|LPUSH|SETNX)\s/m.test(source)) return 'redis';
+  if (/^[ \t]*(ZADD|ZRANGE|ZREVRANGE|ZRANGEBYSCORE|HSET|LPUSH|SETNX)\s/m.test(source)) return 'redis';
   return undefined;
 }
 
@@ -64,7 +69,9 @@ export function codeFingerprint(source: string): string {
   return source
     .split('\n')
     .filter((l) => !COMMENT.test(l))
-    .map((l) => l.replace(/\s+#.*$/, '').replace(/\s+/g, ''))
+    // A trailing comment goes; the white space before it goes with all the rest. (/\s+#.*$/
+    // retried a long run of spaces from each of its spaces.)
+    .map((l) => l.replace(/\s#.*$/, '').replace(/\s+/g, ''))
     .join('');
 }
 

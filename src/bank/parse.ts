@@ -5,7 +5,7 @@
 // only document structure, and turns each question's lines into a title, a prompt, a prose
 // reference answer and its code blocks. Everything odd is kept as a warning with its line.
 import { isCodeLine, isPlaceholder, normalizeLang, resolveLang } from './code.ts';
-import { endsCleanly, hasCjk, NUMBERING, stripInline, stripNumbering } from './markdown.ts';
+import { endsCleanly, hasCjk, NUMBERING, removeImages, stripInline, stripNumbering } from './markdown.ts';
 
 export interface CodeBlock {
   lang: string;
@@ -49,8 +49,12 @@ type Marker =
   | { kind: 'bold'; n: number; text: string }
   | { kind: 'break'; n: number };
 
-const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
-const BOLD_TITLE = /^\*\*\s*(\d{1,3})\s*[.．、]\s*(.+?)\s*\*\*\s*$/;
+// Lines arrive with trailing white space trimmed, so these patterns need not match it, and
+// must not: a lazy title (.*?) or (.+?) followed by [ \t]*$ or \s*\*\* rescanned a run of
+// spaces inside the line at every step (a heading with 1 MB of spaces took minutes). The
+// captured title is trimmed instead.
+const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+([^]*))?$/;
+const BOLD_TITLE = /^\*\*\s*(\d{1,3})\s*[.．、]([^]+)\*\*$/;
 const BREAK = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)[ \t]*$/;
 
@@ -61,7 +65,9 @@ const STRUCTURE = [
   /(面试题库|编程题库|题库|典型问题|面试题与答案|答案解析)/,
 ];
 
-const LABEL = /^\*\*([^*\n]{1,12}?)\s*[:：]?\s*\*\*\s*[:：]?\s*(.*)$/;
+// One run of spaces each side of the optional colon: \s*[:：]?\s* split a long run of spaces
+// every possible way before giving up.
+const LABEL = /^\*\*([^*\n]{1,12}?)\s*(?:[:：]\s*)?\*\*\s*(?:[:：]\s*)?([^]*)$/;
 const PROMPT_LABELS = /^(题目|问题|题干)$/;
 const ANSWER_LABELS = /^(答案|解答|参考答案|回答)$/;
 const CODE_LABELS = /^(示例代码|代码示例|源代码实例|源代码|代码实现|实现代码|代码)$/;
@@ -69,6 +75,13 @@ const CODE_LABELS = /^(示例代码|代码示例|源代码实例|源代码|代�
 // Connectives that continue a discussion; a line starting with one is not a new question.
 const CONTINUES = /^(那么|所以|因此|但是|然而|下面|以下|其中|例如|比如|总之|另外|此外|同时|如果)/;
 const ASKS = /(怎么|怎样|如何|为什么|为何|什么|哪些|哪个|哪种|是否|吗|？|\?)/;
+
+/**
+ * The longest title kept. The documents' longest is 44 characters; a longer heading is a
+ * paragraph written as one. Its title is cut (with a warning) so that the work done on titles
+ * later (the prompt, dedup keys, classification) stays small.
+ */
+export const MAX_TITLE = 200;
 
 export function parseDocument(doc: string, text: string): Parsed {
   const warnings: Warning[] = [];
@@ -106,7 +119,8 @@ export function parseDocument(doc: string, text: string): Parsed {
 
 function splitLines(text: string, doc: string, warn: (line: number, m: string) => void): Line[] {
   const raw = text.split(/\r\n|\r|\n/);
-  const lines: Line[] = raw.map((t, i) => ({ n: i + 1, text: t.replace(/\s+$/, ''), fence: false }));
+  // trimEnd, not /\s+$/: the regex retried a long run of spaces inside a line from each space.
+  const lines: Line[] = raw.map((t, i) => ({ n: i + 1, text: t.trimEnd(), fence: false }));
   let start = 0;
   // YAML front matter: metadata, not a question.
   if (lines[0]?.text === '---') {
@@ -141,12 +155,12 @@ function findMarkers(lines: Line[]): Marker[] {
     if (l.fence) continue;
     const h = HEADING.exec(l.text);
     if (h) {
-      markers.push({ kind: 'heading', n: l.n, level: h[1]!.length, text: stripInline(h[2] ?? '') });
+      markers.push({ kind: 'heading', n: l.n, level: h[1]!.length, text: stripInline((h[2] ?? '').trimEnd()) });
       continue;
     }
     const b = BOLD_TITLE.exec(l.text);
     if (b) {
-      markers.push({ kind: 'bold', n: l.n, text: stripInline(`${b[1]}. ${b[2]}`) });
+      markers.push({ kind: 'bold', n: l.n, text: stripInline(`${b[1]}. ${b[2]!.trim()}`) });
       continue;
     }
     if (BREAK.test(l.text) && (i === 0 || lines[i - 1]!.text.trim() === '')) {
@@ -192,6 +206,9 @@ function buildUnits(doc: string, n: number, heading: string, body: Line[], warn:
  */
 function findPlainQuestions(body: Line[]): Array<{ index: number; text: string }> {
   const found: Array<{ index: number; text: string }> = [];
+  // Found once: asking "is there text after this line?" with body.slice(i + 1) per candidate
+  // copied the rest of the section each time, quadratic in a section of many such lines.
+  const lastText = body.findLastIndex((l) => l.text.trim() !== '');
   let seenParagraph = false;
   for (let i = 0; i < body.length; i++) {
     const l = body[i]!;
@@ -211,7 +228,7 @@ function findPlainQuestions(body: Line[]): Array<{ index: number; text: string }
       ASKS.test(plain) &&
       !CONTINUES.test(plain) &&
       !/[。：:，,；;]$/.test(plain) &&
-      body.slice(i + 1).some((x) => x.text.trim() !== '')
+      i < lastText
     ) {
       found.push({ index: i, text: plain });
     }
@@ -251,12 +268,17 @@ function buildUnit(doc: string, line: number, heading: string, body: Line[], war
     title = inferTitle(code);
     warn(line, `empty heading; title inferred from its code: "${title}"`);
   }
-  const written = promptLines.join('\n').trim();
+  if (title.length > MAX_TITLE) {
+    warn(line, `heading is ${title.length} characters long; title cut to its first ${MAX_TITLE}`);
+    title = cut(title, MAX_TITLE);
+  }
+  // A 题目 label followed only by what tidying removes (<br>, an image) writes no prompt.
+  const written = tidyMarkdown(promptLines.join('\n'));
   return {
     doc,
     line,
     title,
-    prompt: written ? tidyMarkdown(written) : toQuestion(title),
+    prompt: written || toQuestion(title),
     answer: prose,
     code,
     truncated: false,
@@ -279,12 +301,16 @@ function splitCode(doc: string, lines: Line[], warn: (line: number, m: string) =
       parts.push({ n: l.n, tag: FENCE.exec(l.text)?.[2] || undefined, src: body.join('\n'), indented: false });
       i = j; // skip the closing fence
     } else if (INDENTED.test(l.text) && isCodeLine(l.text)) {
-      // Indented, unfenced code: the run of code lines (blank lines inside it are kept).
+      // Indented, unfenced code: the run of code lines. Blank lines inside it are kept when code
+      // follows them; a run of blank lines is looked past once, not once per blank line (that
+      // copied the rest of the answer for each one: quadratic).
       let j = i;
-      for (; j < lines.length && !lines[j]!.fence; j++) {
-        const t = lines[j]!.text;
-        const next = t.trim() === '' ? lines.slice(j + 1).find((x) => x.text.trim() !== '') : lines[j];
-        if (!next || next.fence || !INDENTED.test(next.text) || !isCodeLine(next.text)) break;
+      while (j < lines.length && !lines[j]!.fence) {
+        let next = j;
+        while (next < lines.length && lines[next]!.text.trim() === '') next++;
+        const n = lines[next];
+        if (!n || n.fence || !INDENTED.test(n.text) || !isCodeLine(n.text)) break;
+        j = next + 1;
       }
       parts.push({ n: l.n, src: lines.slice(i, j).map((x) => x.text).join('\n'), indented: true });
       i = j - 1;
@@ -308,7 +334,7 @@ function splitCode(doc: string, lines: Line[], warn: (line: number, m: string) =
       buffer.push(p);
       continue;
     }
-    const source = dedent(p.src).replace(/^\n+|\s+$/g, '');
+    const source = dedent(p.src).replace(/^\n+/, '').trimEnd();
     if (isPlaceholder(source)) {
       if (source) warn(p.n, 'code block holds only comments (a placeholder); left out');
       continue;
@@ -341,9 +367,9 @@ export function tidyMarkdown(s: string): string {
     .split('\n')
     .map((l) => {
       if (/^\s*<br\s*\/?>\s*$/i.test(l)) return '';
-      const noImg = l.replace(/!\[[^\]]*\]\([^)]*\)/g, '');
+      const noImg = removeImages(l);
       if (noImg.trim() === '' && l.trim() !== '') return '';
-      return /^( {4,}|\t)/.test(noImg) ? noImg.trim() : noImg.replace(/\s+$/, '');
+      return /^( {4,}|\t)/.test(noImg) ? noImg.trim() : noImg.trimEnd();
     })
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
@@ -352,15 +378,24 @@ export function tidyMarkdown(s: string): string {
 
 function dedent(s: string): string {
   const lines = s.split('\n');
-  const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
-  const cut = indents.length ? Math.min(...indents) : 0;
-  return lines.map((l) => l.slice(Math.min(cut, /^[ \t]*/.exec(l)![0].length))).join('\n');
+  // A loop, not Math.min(...indents): spreading one argument per line overflowed the call stack
+  // (RangeError) on a code block of ~125,000 lines.
+  let common = Infinity;
+  for (const l of lines) if (l.trim()) common = Math.min(common, /^[ \t]*/.exec(l)![0].length);
+  const width = common === Infinity ? 0 : common;
+  return lines.map((l) => l.slice(Math.min(width, /^[ \t]*/.exec(l)![0].length))).join('\n');
+}
+
+/** The first `max` characters, never half of a surrogate pair. */
+function cut(s: string, max: number): string {
+  const end = /[\uD800-\uDBFF]/.test(s[max - 1] ?? '') ? max - 1 : max;
+  return s.slice(0, end).trimEnd();
 }
 
 /** A title for an empty heading, from the code below it. */
 function inferTitle(code: CodeBlock[]): string {
   const src = code.map((c) => c.source).join('\n');
-  const fn = /^\s*(?:def|function|func)\s+(\w+)/m.exec(src)?.[1];
+  const fn = /^[ \t]*(?:def|function|func)\s+(\w+)/m.exec(src)?.[1];
   const prints = /\bprint\(|console\.log\(/.test(src);
   if (fn && prints) return `下面的代码（${fn}）输出什么？为什么？`;
   if (fn) return `解释下面的代码（${fn}）做了什么`;
