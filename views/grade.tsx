@@ -30,6 +30,23 @@ function List(props: { title: string; items: string[]; cls: string }) {
   );
 }
 
+/** Wrong beliefs the answer states: its own words, then the correction. */
+export function Misconceptions(props: { title: string; items: Grade['misconceptions'] }) {
+  if (props.items.length === 0) return null;
+  return (
+    <div class="fb wrong">
+      <h4>{props.title}</h4>
+      <ul>
+        {props.items.map((m) => (
+          <li>
+            <q>{m.evidence}</q> → {m.correction}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 /** The body of a finished grade (checks-only or with the judge). `stage` says whether more is coming. */
 export function GradeBody(props: { ctx: PageContext; grade: Grade; stage: 'checks' | 'done'; hideFollowUp?: boolean; showHidden?: boolean }) {
   const { ctx, grade: g } = props;
@@ -74,18 +91,7 @@ export function GradeBody(props: { ctx: PageContext; grade: Grade; stage: 'check
           </ul>
         </div>
       )}
-      {g.misconceptions.length > 0 && (
-        <div class="fb wrong">
-          <h4>{t.misconceptionsLabel}</h4>
-          <ul>
-            {g.misconceptions.map((m) => (
-              <li>
-                <q>{m.evidence}</q> → {m.correction}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <Misconceptions title={t.misconceptionsLabel} items={g.misconceptions} />
       {g.code && (
         <div class="tests">
           <h4>

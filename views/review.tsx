@@ -10,6 +10,7 @@ import { STATUSES, type NoteView, type OverrideView } from '../src/review/annota
 import { filterParams, MODES, REVIEW_FLAGS, type ReviewFilter, type SessionListItem, type Snippet } from '../src/review/sessions.ts';
 import { testInputs, type SignalRow, type Transcript, type TranscriptTurn } from '../src/review/transcript.ts';
 import { Corrections, topicName } from './bank.tsx';
+import { Misconceptions } from './grade.tsx';
 import { Layout, type PageContext } from './layout.tsx';
 import { highlightCode, renderMarkdown } from './markdown.ts';
 import { CoverageBars, ProgressLine, TopicBars, type CoverageRow } from './review-charts.tsx';
@@ -283,18 +284,7 @@ export function GradeComparison(props: { ctx: PageContext; t: TranscriptTurn }) 
         {g.model && ` · ${tx.model}: ${g.model}`} · {tx.rubric}: <code>{g.rubricHash}</code>
       </p>
       <Flags ctx={ctx} flags={g.flags} />
-      {g.misconceptions.length > 0 && (
-        <div class="fb wrong">
-          <h4>{tx.misconceptions}</h4>
-          <ul>
-            {g.misconceptions.map((m) => (
-              <li>
-                <q>{m.evidence}</q> → {m.correction}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <Misconceptions title={tx.misconceptions} items={g.misconceptions} />
       {(g.feedback.summary || g.feedback.good.length + g.feedback.missing.length + g.feedback.wrong.length > 0) && (
         <div class="rv-feedback">
           <h4>{tx.feedback}</h4>

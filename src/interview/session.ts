@@ -61,6 +61,28 @@ export interface NewSession {
 }
 
 const newId = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/** A grade row waiting for the grader: for a new answer, or a regrade beside the original. */
+export function pendingGrade(turn: Pick<Turn, 'id' | 'hintsUsed'>, origin: GradeRow['origin'], now: number): GradeRow {
+  return {
+    id: newId(12),
+    turnId: turn.id,
+    status: 'pending',
+    score: null,
+    maxScore: maxAfterHints(turn.hintsUsed),
+    grader: null,
+    model: null,
+    promptVersion: null,
+    rubricHash: null,
+    result: null,
+    flags: [],
+    attempts: 0,
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+    origin,
+  };
+}
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
 
 export interface InterviewDeps {
@@ -298,24 +320,7 @@ export class Interviews {
       const paused = turn.pausedMs + (session.pausedAt ? now - session.pausedAt : 0);
       const answered = { ...turn, answer, language, status: 'answered' as const, answeredAt: now, timeTakenMs: now - turn.askedAt - paused, idempotencyKey: key, draft: null };
       this.q.answerTurn.run({ id: turn.id, answer, language, at: now, ms: answered.timeTakenMs, key });
-      const grade: GradeRow = {
-        id: newId(12),
-        turnId: turn.id,
-        status: 'pending',
-        score: null,
-        maxScore: maxAfterHints(turn.hintsUsed),
-        grader: null,
-        model: null,
-        promptVersion: null,
-        rubricHash: null,
-        result: null,
-        flags: [],
-        attempts: 0,
-        error: null,
-        createdAt: now,
-        updatedAt: now,
-        origin: 'answer',
-      };
+      const grade = pendingGrade(turn, 'answer', now);
       this.q.insertGrade.run(grade);
       return { turn: answered, grade, replay: false };
     });

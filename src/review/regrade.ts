@@ -1,14 +1,12 @@
 // Re-grading a finished interview with today's rubrics and grader. The grade the candidate got is
 // kept as it was; each regrade is a new grade row (origin "regrade") beside it, so a reviewer can
 // see what changed when a rubric was corrected, and why.
-import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { grades, turns } from '../db/schema.ts';
-import { maxAfterHints } from '../grading/combine.ts';
 import type { Grade, KeyPointStatus } from '../grading/types.ts';
 import type { GradeRunner } from '../interview/grader.ts';
-import type { GradeRow } from '../interview/session.ts';
+import { pendingGrade, type GradeRow } from '../interview/session.ts';
 
 /**
  * Queue a regrade of every answered turn of a session. A turn whose regrade is still pending is
@@ -33,24 +31,7 @@ export function regradeSession(db: Db, runner: GradeRunner, sessionId: string, n
   const at = now();
   const rows: GradeRow[] = answered
     .filter((t) => !busy.has(t.id))
-    .map((t) => ({
-      id: randomBytes(12).toString('base64url'),
-      turnId: t.id,
-      status: 'pending',
-      score: null,
-      maxScore: maxAfterHints(t.hintsUsed),
-      grader: null,
-      model: null,
-      promptVersion: null,
-      rubricHash: null,
-      result: null,
-      flags: [],
-      attempts: 0,
-      error: null,
-      createdAt: at,
-      updatedAt: at,
-      origin: 'regrade',
-    }));
+    .map((t) => pendingGrade(t, 'regrade', at));
   if (rows.length) db.insert(grades).values(rows).run();
   // The runner grades from interviews.gradeInput: the turn's answer with today's rubric.
   for (const r of rows) runner.enqueue(r.id);

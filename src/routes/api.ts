@@ -55,7 +55,7 @@ const refuse = (c: Context, r: Refusal) => c.json({ error: r.refused, message: r
 const notFound = (c: Context) => c.json({ error: 'not_found', message: 'no such session' }, 404);
 
 /** Parse a JSON body with a schema; a bad body answers 400 naming what is wrong. */
-async function body<T extends z.ZodTypeAny>(c: Context, schema: T): Promise<z.infer<T> | Response> {
+export async function jsonBody<T extends z.ZodTypeAny>(c: Context, schema: T): Promise<z.infer<T> | Response> {
   let raw: unknown;
   try {
     const text = await c.req.text();
@@ -172,7 +172,7 @@ export function apiRoutes(deps: Deps) {
   };
 
   app.post('/sessions', async (c) => {
-    const b = await body(c, NewSessionBody);
+    const b = await jsonBody(c, NewSessionBody);
     if (b instanceof Response) return b;
     const created = interviews.create({
       count: b.count,
@@ -209,7 +209,7 @@ export function apiRoutes(deps: Deps) {
   app.post(
     '/sessions/:id/answers',
     withSession(async (c, s) => {
-      const b = await body(c, AnswerBody);
+      const b = await jsonBody(c, AnswerBody);
       if (b instanceof Response) return b;
       const r = interviews.submit(s, { answer: b.answer, language: b.language, idempotencyKey: b.idempotency_key });
       if (isRefusal(r)) return refuse(c, r);
@@ -238,7 +238,7 @@ export function apiRoutes(deps: Deps) {
     withSession(async (c, s) => {
       const lead = interviews.candidateMay(s);
       if (lead) return refuse(c, lead);
-      const b = await body(c, NextBody);
+      const b = await jsonBody(c, NextBody);
       if (b instanceof Response) return b;
       // `after`: move on only from that turn. A retry after a lost response then returns the
       // question it already moved to, instead of skipping one more.

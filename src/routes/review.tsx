@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deps } from '../app.tsx';
 import { turns } from '../db/schema.ts';
-import { describeIssues } from '../rubrics/schema.ts';
+import { jsonBody } from './api.ts';
 import { isAnnotationRefusal, type AnnotationRefusal } from '../review/annotations.ts';
 import { transcriptJson, transcriptMarkdown, transcriptsMarkdown } from '../review/export.ts';
 import { regradeSession } from '../review/regrade.ts';
@@ -32,21 +32,6 @@ const OverrideBody = z
   .strict();
 const NoteBody = z.object({ text: z.string() }).strict();
 
-async function jsonBody<T extends z.ZodTypeAny>(c: Context, schema: T): Promise<z.infer<T> | Response> {
-  let raw: unknown;
-  try {
-    const text = await c.req.text();
-    raw = text.trim() === '' ? {} : JSON.parse(text);
-  } catch (e) {
-    return c.json({ error: 'bad_json', message: `the request body is not valid JSON: ${(e as Error).message}` }, 400);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = describeIssues(parsed.error).map((i) => `${i.field}: ${i.message}`);
-    return c.json({ error: 'bad_request', message: issues.join('; '), issues }, 400);
-  }
-  return parsed.data;
-}
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const today = () => new Date().toISOString().slice(0, 10);
