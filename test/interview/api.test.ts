@@ -1,37 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { grades, turns } from '../../src/db/schema.ts';
-import { RubricSchema, type Rubric } from '../../src/rubrics/schema.ts';
 import { createSandbox } from '../../src/sandbox/run.ts';
 import { testApp } from '../helpers/app.ts';
+import { lock, STRONG, toInt } from '../helpers/rubrics.ts';
 
-const lock = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/q_22712696.json', import.meta.url), 'utf8')));
-const toInt: Rubric = RubricSchema.parse({
-  question_id: 'q_1803e414',
-  status: 'curated',
-  kind: 'coding',
-  prompt: '实现 to_int(s: str) -> int，不使用 int()/float()/eval()。',
-  model_answer: '逐位累加。',
-  key_points: [{ id: 'ord', point: '用字符编码逐位累加', weight: 1, phrasings: { zh: ['ord'], en: ['ord'] } }],
-  hints: ['想想字符 "7" 和数字 7 之间差了什么。'],
-  follow_ups: ['负数怎么处理？'],
-  coding: {
-    language: 'python',
-    entry: 'to_int',
-    signature: 'def to_int(s: str) -> int',
-    tests: [
-      { args: ['12'], expected: 12 },
-      { args: ['-3'], expected: -3, hidden: true },
-    ],
-    constraints: { forbidden_calls: ['int'] },
-    reference_solution: 'def to_int(s):\n    sign = -1 if s[0] == "-" else 1\n    n = 0\n    for c in s.lstrip("-"):\n        n = n * 10 + ord(c) - 48\n    return sign * n',
-  },
-});
 const rubrics = new Map([
   [lock.question_id, lock],
   [toInt.question_id, toInt],
 ]);
-const STRONG = '用 Redis 加锁时用一条命令 SET lock_key token NX PX 30000，这样设置值和过期时间是原子的。锁的值是自己的随机 token，释放时用 Lua 脚本先比较 token 再删除，避免误删别人的锁。';
 
 function setup() {
   const t = testApp({ rubrics, grading: { sandbox: createSandbox({ uidBase: 61560 }) } });
@@ -146,7 +122,7 @@ describe('answers', () => {
     await call('POST', `/api/sessions/${s.id}/finish`, undefined, s.token);
     const after = await call('GET', `/api/sessions/${s.id}/transcript`, undefined, s.token);
     expect(after.json.turns[0].reference.tests).toHaveLength(2);
-    expect(after.json.turns[0].reference.model_answer).toBe('逐位累加。');
+    expect(after.json.turns[0].reference.model_answer).toBe(toInt.model_answer);
   });
 });
 

@@ -1,38 +1,20 @@
 // Interviewer-run sessions through real HTTP: the interviewer creates one and steers it from the
 // live view; the candidate answers through their link and sees only what is theirs.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { signals, turns } from '../../src/db/schema.ts';
-import { RubricSchema, type Rubric } from '../../src/rubrics/schema.ts';
 import { createSandbox } from '../../src/sandbox/run.ts';
 import { testApp } from '../helpers/app.ts';
+import { lock, STRONG, toInt } from '../helpers/rubrics.ts';
 import { signIn, type SignedIn } from '../helpers/staff.ts';
 
-const lock = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/q_22712696.json', import.meta.url), 'utf8')));
-const toInt: Rubric = RubricSchema.parse({
-  question_id: 'q_1803e414',
-  status: 'curated',
-  kind: 'coding',
-  prompt: '实现 to_int(s: str) -> int，不使用 int()/float()/eval()。',
-  model_answer: '逐位累加：n = n * 10 + ord(c) - 48。',
-  key_points: [{ id: 'ord', point: '用字符编码逐位累加', weight: 1, phrasings: { zh: ['ord'], en: ['ord'] } }],
-  hints: ['想想字符 "7" 和数字 7 之间差了什么。'],
-  follow_ups: ['负数怎么处理？'],
-  coding: {
-    language: 'python',
-    entry: 'to_int',
-    signature: 'def to_int(s: str) -> int',
-    tests: [
-      { args: ['12'], expected: 12 },
-      { args: ['-3'], expected: -3, hidden: true },
-    ],
-    reference_solution: 'def to_int(s):\n    sign = -1 if s[0] == "-" else 1\n    n = 0\n    for c in s.lstrip("-"):\n        n = n * 10 + ord(c) - 48\n    return sign * n',
-  },
-});
-const STRONG = '用 Redis 加锁时用一条命令 SET lock_key token NX PX 30000，这样设置值和过期时间是原子的。锁的值是自己的随机 token，释放时用 Lua 脚本先比较 token 再删除，避免误删别人的锁。';
+/** A piece of toInt's model answer, as pages render it, that no candidate answer here contains. */
+const MODEL = 'ord(&quot;0&quot;)';
+
+// One sandbox for the file: its uids may be claimed by one sandbox per process.
+const sandbox = createSandbox({ uidBase: 61980 });
 
 async function setup(now?: () => number, env?: Record<string, string>) {
-  const t = testApp({ rubrics: new Map([[lock.question_id, lock], [toInt.question_id, toInt]]), grading: { sandbox: createSandbox({ uidBase: 61980 }) }, now, env });
+  const t = testApp({ rubrics: new Map([[lock.question_id, lock], [toInt.question_id, toInt]]), grading: { sandbox }, now, env });
   const interviewer = await signIn(t, 'interviewer');
   /** The candidate's browser: its own cookie jar, reached through the link. */
   let candidateCookie = '';
@@ -140,13 +122,13 @@ describe('the candidate in an interviewer-run session', () => {
     await t.interviewer.req('POST', `/live/${sid}/finish`, {});
     const summary = await (await t.candidate('GET', `/s/${sid}/summary`)).text();
     expect(summary).toContain('to_int');
-    expect(summary).not.toContain(toInt.model_answer.slice(0, 10));
+    expect(summary).not.toContain(MODEL);
     const token = new URL(link).searchParams.get('t')!;
     // The link was used once and still works for the API (same token).
     const transcript = await t.app.request(`/api/sessions/${sid}/transcript`, { headers: { authorization: `Bearer ${token}` } });
     const body = await transcript.text();
     expect(transcript.status).toBe(200);
-    expect(body).not.toContain(toInt.model_answer.slice(0, 10));
+    expect(body).not.toContain('ord(\\"0\\")');
     expect(body).not.toContain('reference_solution');
     expect(JSON.parse(body).turns[0].grade.tests.visible.every((x: { hidden: boolean }) => !x.hidden)).toBe(true);
   });
@@ -201,11 +183,13 @@ describe('the live view', () => {
     await t.candidate('POST', `/s/${sid}/answer`, { answer: code, idempotency_key: 'k' });
     await t.services.runner.idle();
     const live = await livePage(t, t.interviewer, sid);
-    expect(live).toContain(toInt.model_answer.slice(0, 10));
+    expect(live).toContain(MODEL);
     expect(live).toContain('hidden-test'); // the hidden test, with its verdict
+    expect(live).toContain('<span class="verdict">passed</span>');
+    expect(live).not.toContain('sandbox is unavailable');
     expect(live).toContain('评分过程');
     const mine = await (await t.candidate('GET', `/s/${sid}`)).text();
-    expect(mine).not.toContain(toInt.model_answer.slice(0, 10));
+    expect(mine).not.toContain(MODEL);
     expect(mine).not.toContain('hidden-test');
     expect(mine).not.toContain('评分过程');
   });

@@ -1,36 +1,14 @@
 // Interviews to review, made the way candidates make them: through services.interviews (create,
 // submit, next, follow up, finish) and graded by the real runner (deterministic, no LLM, no
 // sandbox), on a clock the test sets so the date filters have days to tell apart.
-import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { isRefusal, type Session, type Turn } from '../../src/interview/session.ts';
-import { RubricSchema, type Rubric } from '../../src/rubrics/schema.ts';
+import type { Rubric } from '../../src/rubrics/schema.ts';
 import { testApp } from '../helpers/app.ts';
 
-export const lock = RubricSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/rubrics/q_22712696.json', import.meta.url), 'utf8')));
+import { lock, toInt } from '../helpers/rubrics.ts';
 
-/** A coding question with hidden tests whose inputs a reviewer must see and a candidate must not. */
-export const toInt: Rubric = RubricSchema.parse({
-  question_id: 'q_1803e414',
-  status: 'curated',
-  kind: 'coding',
-  prompt: '实现 to_int(s: str) -> int，不使用 int()。',
-  model_answer: '逐位累加：`n = n * 10 + ord(c) - ord("0")`。',
-  key_points: [{ id: 'ord', point: '用字符编码逐位累加', weight: 1, phrasings: { zh: ['ord'], en: ['ord'] } }],
-  hints: ['想想字符 "7" 和数字 7 之间差了什么。'],
-  follow_ups: ['负数怎么处理？'],
-  coding: {
-    language: 'python',
-    entry: 'to_int',
-    signature: 'def to_int(s: str) -> int',
-    tests: [
-      { args: ['12'], expected: 12 },
-      { args: ['-987654'], expected: -987654, hidden: true },
-    ],
-    constraints: { forbidden_calls: ['int'] },
-    reference_solution: 'def to_int(s):\n    sign = -1 if s[0] == "-" else 1\n    n = 0\n    for c in s.lstrip("-"):\n        n = n * 10 + ord(c) - 48\n    return sign * n',
-  },
-});
+export { lock, toInt };
 
 export const LOCK = 'q_22712696'; // distributed-systems, design
 export const LOCK_CONCEPT = 'q_c4ab22ee'; // distributed-systems, concept (no rubric given here: graded from a draft)
