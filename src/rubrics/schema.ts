@@ -173,10 +173,16 @@ export function rubricHash(rubric: Rubric): string {
   return h;
 }
 
+/** A field as problems name it: `key_points[0].weight`; "(file)" for the whole file. */
+export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return '(file)';
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+}
+
 /** `path.to.field: message` lines for a zod error, in the rubric's own field names. */
 export function describeIssues(error: z.ZodError): Array<{ field: string; message: string }> {
   return error.issues.map((i) => ({
-    field: i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') : '(file)',
+    field: fieldPath(i.path),
     message: i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message,
   }));
 }
