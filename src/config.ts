@@ -30,6 +30,13 @@ export const ConfigSchema = z.object({
    */
   GRADING_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(16),
   /**
+   * Threads that grade, beside the one that serves requests (0: grade on that one). Each has its
+   * own sandbox of SANDBOX_SLOTS slots; one is right for two cores.
+   */
+  GRADING_THREADS: z.coerce.number().int().min(0).max(16).default(1),
+  /** A grade taking longer than this ends its grading thread (started again) and is retried. */
+  GRADE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
+  /**
    * First of the unprivileged uids code runs under (one per concurrent run; they must belong to no
    * account). The batch tools add offsets of their own, so they can run beside the service.
    */

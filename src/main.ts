@@ -6,6 +6,7 @@ import { loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { statsFor } from './grading/batch.ts';
 import { gradingParts } from './grading/deps.ts';
+import { GradingThreads } from './grading/threads.ts';
 import { formatProblem, loadRubrics } from './rubrics/load.ts';
 import { jsonLines, Observer } from './observe.ts';
 import { buildServices } from './services.ts';
@@ -23,7 +24,10 @@ function main() {
   const { rubrics, problems } = loadRubrics(config.RUBRICS_DIR);
   for (const p of problems) console.warn(JSON.stringify({ level: 'warn', msg: 'rubric not loaded; its question is graded with a draft', problem: formatProblem(p) }));
   grading.stats = statsFor(bank);
-  services = buildServices({ db, bank, rubrics, grading, concurrency: config.GRADING_CONCURRENCY });
+  // Grading threads keep the checks' CPU (and any runaway grade) off the thread serving requests.
+  const threads = config.GRADING_THREADS > 0 ? new GradingThreads(config, config.GRADING_THREADS, config.GRADE_TIMEOUT_MS) : undefined;
+  if (threads) threads.onLlmFailure = (kind, status) => observer.llmError(kind, status);
+  services = buildServices({ db, bank, rubrics, grading, threads, concurrency: config.GRADING_CONCURRENCY });
   // Answers stored before a crash and never graded are graded now.
   const resumed = services.runner.resumePending();
   if (resumed) console.log(JSON.stringify({ level: 'info', msg: 'resuming grades left pending', count: resumed }));
@@ -37,7 +41,8 @@ function main() {
     process.exit(1);
   });
   const stop = () =>
-    server.close(() => {
+    server.close(async () => {
+      await threads?.close();
       db.$client.close();
       process.exit(0);
     });

@@ -3,8 +3,9 @@
 import { Accounts } from './accounts/accounts.ts';
 import type { BankStore } from './bank/store.ts';
 import type { Db } from './db/index.ts';
-import type { GradeDeps } from './grading/grade.ts';
-import { GradeRunner } from './interview/grader.ts';
+import { gradeAnswer, type GradeDeps } from './grading/grade.ts';
+import type { GradingThreads } from './grading/threads.ts';
+import { GradeRunner, type Grader } from './interview/grader.ts';
 import { Interviews } from './interview/session.ts';
 import { Annotations } from './review/annotations.ts';
 import type { Rubric } from './rubrics/schema.ts';
@@ -22,12 +23,15 @@ export function buildServices(parts: {
   bank: BankStore;
   rubrics: Map<string, Rubric>;
   grading: GradeDeps;
+  /** Grade on these threads instead of the request thread (the service does; tests mostly not). */
+  threads?: GradingThreads;
   concurrency?: number;
   now?: () => number;
   random?: () => number;
 }): Services {
   const interviews = new Interviews({ db: parts.db, bank: parts.bank, rubrics: parts.rubrics, now: parts.now, random: parts.random });
-  const runner = new GradeRunner(parts.db, (turnId) => interviews.gradeInput(turnId), parts.grading, parts.concurrency ?? 4, parts.now);
+  const grader: Grader = parts.threads ? (input, onStage) => parts.threads!.grade(input, onStage) : (input, onStage) => gradeAnswer(input, parts.grading, onStage);
+  const runner = new GradeRunner(parts.db, (turnId) => interviews.gradeInput(turnId), grader, parts.concurrency ?? 4, parts.now);
   // Whoever watches a session live sees its grades arrive stage by stage.
   runner.watch((gradeId) => {
     const sid = interviews.sessionOfGrade(gradeId);

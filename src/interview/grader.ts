@@ -2,7 +2,7 @@
 // stage finishes (checks, then the judge). A grade row is pending until done or failed; a crash
 // leaves it pending, and the next start picks it up again (resumePending).
 import type { Db } from '../db/index.ts';
-import { gradeAnswer, type GradeDeps, type GradeInput } from '../grading/grade.ts';
+import type { GradeInput, Stage } from '../grading/grade.ts';
 import type { Grade } from '../grading/types.ts';
 import { prepareQueries, type Queries } from './queries.ts';
 
@@ -10,6 +10,9 @@ export type GradeEvent = { stage: 'checks' | 'judge' | 'done'; grade: Grade } | 
 
 /** How a stored turn becomes a grading input (its rubric, question and answer). */
 export type InputFor = (turnId: string) => GradeInput | undefined;
+
+/** What grades: gradeAnswer on this thread, or a grading thread (src/grading/threads.ts). */
+export type Grader = (input: GradeInput, onStage: (s: Stage) => void) => Promise<Grade>;
 
 /** Attempts before a grade that keeps crashing the grader is marked failed for good. */
 const MAX_ATTEMPTS = 3;
@@ -25,7 +28,7 @@ export class GradeRunner {
   constructor(
     db: Db,
     private inputFor: InputFor,
-    private deps: GradeDeps,
+    private grader: Grader,
     readonly concurrency = 4,
     private now: () => number = Date.now,
   ) {
@@ -98,8 +101,8 @@ export class GradeRunner {
     const input = this.inputFor(row.turnId);
     if (!input) return this.fail(gradeId, 'the answer or its question is gone');
     try {
-      const grade = await gradeAnswer(input, this.deps, (s) => {
-        if (s.stage === 'checks' && this.deps.judge) {
+      const grade = await this.grader(input, (s) => {
+        if (s.stage === 'checks' && !s.grade.flags.includes('llm_unavailable')) {
           // Keep what the checks found, so a reload while the judge thinks shows it.
           this.q.gradePartial.run({ id: gradeId, result: s.grade, at: this.now() });
         }

@@ -30,7 +30,11 @@ describe('kill -9', () => {
           }),
         ),
       );
-      await new Promise((r) => setTimeout(r, 30 + round * 20));
+      // Kill while answers are still coming: once the first of this round is acknowledged (the
+      // grading thread may take a moment to start), a few milliseconds later.
+      const before = acknowledged.length;
+      for (const until = Date.now() + 5000; acknowledged.length === before && Date.now() < until; ) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 5 + round * 10));
       await server.stop('SIGKILL');
       await answering;
       server = await startServer(env, server.dbPath);
