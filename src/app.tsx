@@ -61,7 +61,7 @@ export function createApp(deps: Deps) {
   const observer = deps.observer ?? new Observer();
   deps.services.runner.watch((gradeId, e) => {
     if (e.stage === 'done') observer.graded(gradeId, e.grade);
-    if (e.stage === 'failed') observer.gradeFailed(gradeId, e.error);
+    if (e.stage === 'failed' || e.stage === 'retry') observer.gradeFailed(gradeId, e.error, e.stage === 'retry');
   });
 
   // One log line and one metrics sample per request, labelled by route pattern (not the path:

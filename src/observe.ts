@@ -52,9 +52,10 @@ export class Observer {
     this.log({ level: 'info', msg: 'graded', grade: gradeId, grader: grade.grader, score: grade.score, ms: grade.timings.totalMs, flags: grade.flags });
   }
 
-  gradeFailed(gradeId: string, error: string): void {
-    this.grades.inc({ grader: 'none', outcome: 'failed' });
-    this.log({ level: 'error', msg: 'grading failed', grade: gradeId, error });
+  /** A grading attempt that broke: `retry` when it will be tried again. */
+  gradeFailed(gradeId: string, error: string, retry = false): void {
+    this.grades.inc({ grader: 'none', outcome: retry ? 'retry' : 'failed' });
+    this.log({ level: retry ? 'warn' : 'error', msg: retry ? 'grading attempt failed; trying again' : 'grading failed', grade: gradeId, error });
   }
 
   llmError(kind: string, status?: number): void {

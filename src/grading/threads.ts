@@ -44,10 +44,26 @@ interface Pending {
 interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
+  startedAt: number;
 }
 
+interface Request {
+  id: number;
+  input: GradeInput;
+  pending: Pending;
+}
+
+/** A thread that dies within this long of starting is started again only after a pause, doubling. */
+const QUICK_DEATH_MS = 5000;
+const MAX_PAUSE_MS = 30_000;
+
 export class GradingThreads {
-  private threads: Thread[] = [];
+  /** Undefined while a thread that died young waits to be started again. */
+  private threads: Array<Thread | undefined> = [];
+  /** Per thread: the pause before starting it again after it died young. */
+  private pause: number[] = [];
+  /** Grades asked for while no thread was up. */
+  private waiting: Request[] = [];
   private nextId = 1;
   private closed = false;
   /** Every failed LLM attempt in any thread (for /metrics). */
@@ -64,30 +80,41 @@ export class GradingThreads {
   /** Grade one answer on the least busy thread; `onStage` hears the checks before the judge. */
   grade(input: GradeInput, onStage?: (s: Stage) => void): Promise<Grade> {
     if (this.closed) return Promise.reject(new Error('grading threads are closed'));
-    const i = this.threads.reduce((best, t, j) => (t.pending.size < this.threads[best]!.pending.size ? j : best), 0);
-    const thread = this.threads[i]!;
-    const id = this.nextId++;
     return new Promise<Grade>((resolve, reject) => {
-      const timer = setTimeout(() => this.restart(i, `grading took longer than ${this.timeoutMs} ms`), this.timeoutMs);
-      thread.pending.set(id, { resolve, reject, onStage, timer });
-      thread.worker.postMessage({ id, input } satisfies ToThread);
+      const id = this.nextId++;
+      const request: Request = { id, input, pending: { resolve, reject, onStage, timer: undefined! } };
+      this.send(request);
     });
   }
 
   /** How many grades each thread is working on. */
   get busy(): number[] {
-    return this.threads.map((t) => t.pending.size);
+    return this.threads.map((t) => t?.pending.size ?? 0);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.threads.map((t) => this.fail(t, 'grading threads are closing').worker.terminate()));
+    for (const r of this.waiting.splice(0)) r.pending.reject(new Error('grading threads are closing'));
+    await Promise.all(this.threads.map((t) => t && this.fail(t, 'grading threads are closing').worker.terminate()));
+  }
+
+  private send(r: Request) {
+    let best: number | undefined;
+    this.threads.forEach((t, j) => {
+      if (t && (best === undefined || t.pending.size < this.threads[best]!.pending.size)) best = j;
+    });
+    if (best === undefined) return void this.waiting.push(r);
+    const i = best;
+    const thread = this.threads[i]!;
+    r.pending.timer = setTimeout(() => this.restart(i, thread, `grading took longer than ${this.timeoutMs} ms`), this.timeoutMs);
+    thread.pending.set(r.id, r.pending);
+    thread.worker.postMessage({ id: r.id, input: r.input } satisfies ToThread);
   }
 
   private start(i: number): Thread {
     const data: ThreadData = { config: this.config, uidOffset: threadUidOffset(i, this.config.SANDBOX_SLOTS) };
     const worker = new Worker(THREAD_ENTRY, { eval: true, workerData: data });
-    const thread: Thread = { worker, pending: new Map() };
+    const thread: Thread = { worker, pending: new Map(), startedAt: Date.now() };
     worker.on('message', (m: FromThread) => {
       if (m.type === 'llm_failure') return this.onLlmFailure?.(m.kind, m.status);
       const p = thread.pending.get(m.id);
@@ -98,21 +125,26 @@ export class GradingThreads {
       if (m.type === 'done') p.resolve(m.grade);
       else p.reject(new Error(m.message));
     });
-    // A thread that dies takes its grades with it; they are retried, and the thread comes back.
-    worker.on('error', (e) => this.restart(i, `grading thread crashed: ${e.message}`));
-    worker.on('exit', (code) => {
-      if (!this.closed && this.threads[i] === thread) this.restart(i, `grading thread exited (${code})`);
-    });
+    // A thread that dies takes its grades with it (the runner retries them), and comes back.
+    worker.on('error', (e) => this.restart(i, thread, `grading thread crashed: ${e.message}`));
+    worker.on('exit', (code) => this.restart(i, thread, `grading thread exited (${code})`));
     worker.unref();
+    for (const r of this.waiting.splice(0)) queueMicrotask(() => this.send(r));
     return thread;
   }
 
-  private restart(i: number, reason: string) {
-    const old = this.threads[i]!;
-    if (this.closed) return;
-    this.threads[i] = this.start(i);
-    this.fail(old, reason);
-    void old.worker.terminate();
+  private restart(i: number, thread: Thread, reason: string) {
+    if (this.closed || this.threads[i] !== thread) return; // already replaced
+    this.threads[i] = undefined;
+    this.fail(thread, reason);
+    void thread.worker.terminate();
+    // A thread that cannot even start (a broken install) must not be restarted in a tight loop.
+    const young = Date.now() - thread.startedAt < QUICK_DEATH_MS;
+    this.pause[i] = young ? Math.min(MAX_PAUSE_MS, (this.pause[i] || 250) * 2) : 0;
+    if (young) console.error(JSON.stringify({ level: 'error', msg: 'grading thread died soon after starting; starting it again after a pause', reason, pauseMs: this.pause[i] }));
+    setTimeout(() => {
+      if (!this.closed && this.threads[i] === undefined) this.threads[i] = this.start(i);
+    }, this.pause[i]).unref();
   }
 
   private fail(thread: Thread, reason: string): Thread {

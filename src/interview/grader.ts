@@ -6,7 +6,8 @@ import type { GradeInput, Stage } from '../grading/grade.ts';
 import type { Grade } from '../grading/types.ts';
 import { prepareQueries, type Queries } from './queries.ts';
 
-export type GradeEvent = { stage: 'checks' | 'judge' | 'done'; grade: Grade } | { stage: 'failed'; error: string };
+/** A grade's stages; `retry` is an attempt that failed and will be tried again, `failed` is final. */
+export type GradeEvent = { stage: 'checks' | 'judge' | 'done'; grade: Grade } | { stage: 'failed' | 'retry'; error: string };
 
 /** How a stored turn becomes a grading input (its rubric, question and answer). */
 export type InputFor = (turnId: string) => GradeInput | undefined;
@@ -16,9 +17,13 @@ export type Grader = (input: GradeInput, onStage: (s: Stage) => void) => Promise
 
 /** Attempts before a grade that keeps crashing the grader is marked failed for good. */
 const MAX_ATTEMPTS = 3;
+/** The pause before attempt n+1 is n times this. */
+const RETRY_DELAY_MS = 1000;
 
 export class GradeRunner {
   private queue: string[] = [];
+  /** Grades waiting out the pause before their next attempt. */
+  private retrying = 0;
   private running = 0;
   private listeners = new Map<string, Set<(e: GradeEvent) => void>>();
   private watchers: Array<(gradeId: string, e: GradeEvent) => void> = [];
@@ -65,7 +70,7 @@ export class GradeRunner {
   }
 
   get depth(): number {
-    return this.queue.length + this.running;
+    return this.queue.length + this.running + this.retrying;
   }
 
   /** Resolves when nothing is queued or running (tests, shutdown). */
@@ -123,11 +128,17 @@ export class GradeRunner {
       });
       this.emit(gradeId, { stage: 'done', grade });
     } catch (e) {
-      // A bug in grading, not a bad answer: try again later, give up after a few attempts.
+      // Not a bad answer: a bug, or a grading thread that died or ran out of time. Try again a
+      // little later (the grade stays pending meanwhile); give up after a few attempts.
       const error = `grading failed: ${(e as Error).message}`;
       if (attempts >= MAX_ATTEMPTS) return this.fail(gradeId, error);
       this.q.gradeError.run({ id: gradeId, error, at: this.now() });
-      this.emit(gradeId, { stage: 'failed', error });
+      this.emit(gradeId, { stage: 'retry', error });
+      this.retrying++;
+      setTimeout(() => {
+        this.retrying--;
+        this.enqueue(gradeId);
+      }, RETRY_DELAY_MS * attempts).unref();
     }
   }
 

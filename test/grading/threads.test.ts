@@ -45,4 +45,21 @@ describe('grading threads', () => {
     expect(next.flags).toContain('llm_failed');
     expect(failures).toEqual([['status', 500]]);
   }, 20_000);
+
+  it('start a thread that cannot start again only after a pause that doubles, not in a tight loop', async () => {
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => logged.push(line);
+    try {
+      threads = new GradingThreads(loadConfig({ SANDBOX_UID_BASE: '62220', BANK_PATH: '/nonexistent/bank.json' }), 1);
+      await expect(threads.grade(input)).rejects.toThrow(/^grading thread crashed: .*bank/);
+      await new Promise((r) => setTimeout(r, 2500));
+    } finally {
+      console.error = original;
+    }
+    const pauses = logged.map((l) => JSON.parse(l).pauseMs as number);
+    expect(pauses.length).toBeGreaterThanOrEqual(2);
+    expect(pauses.length).toBeLessThanOrEqual(4);
+    expect(pauses.slice(0, 2)).toEqual([500, 1000]);
+  }, 10_000);
 });

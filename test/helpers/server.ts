@@ -17,6 +17,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface Server {
   url: string;
   dbPath: string;
@@ -36,6 +41,9 @@ export async function startServer(env: Record<string, string> = {}, dbPath?: str
     env: { PATH: process.env.PATH!, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: db, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A test that fails before stop() must not leave a server running after the test run.
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
