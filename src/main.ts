@@ -23,6 +23,9 @@ function main() {
   if (!grading.judge) console.warn(JSON.stringify({ level: 'warn', msg: grading.judgeMissingReason }));
   const { rubrics, problems } = loadRubrics(config.RUBRICS_DIR);
   for (const p of problems) console.warn(JSON.stringify({ level: 'warn', msg: 'rubric not loaded; its question is graded with a draft', problem: formatProblem(p) }));
+  for (const [id] of rubrics) {
+    if (!bank.get(id)) console.warn(JSON.stringify({ level: 'warn', msg: 'rubric for a question the bank does not have; it is never used', problem: `${config.RUBRICS_DIR}/${id}.json: question_id: no question ${id} in ${config.BANK_PATH}` }));
+  }
   grading.stats = statsFor(bank);
   // Grading threads keep the checks' CPU (and any runaway grade) off the thread serving requests.
   const threads = config.GRADING_THREADS > 0 ? new GradingThreads(config, config.GRADING_THREADS, config.GRADE_TIMEOUT_MS) : undefined;
