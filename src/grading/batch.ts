@@ -20,7 +20,8 @@ export const AnswerLine = z
     answer: z.string(),
     language: z.enum(['zh', 'en', 'python', 'javascript']).optional(),
     question_id: z.string().optional(),
-    question: z.string().optional(),
+    // A title, not an essay (the title patterns are not meant for megabytes of text).
+    question: z.string().max(2000, 'a question title has at most 2,000 characters').optional(),
     reference: z.string().optional(),
     key_points: z.array(z.object({ point: z.string().min(1), weight: z.number().positive().optional() })).optional(),
     entry_point: z.string().optional(),
@@ -130,7 +131,8 @@ export function statsFor(bank: BankStore, inline: Array<{ question?: string; ref
 
 /** A stable key for a question known only by its text. */
 export function inlineId(text: string): string {
-  return `text:${normalizeTitle(text)}`;
+  // The first 500 characters name a question well enough, and bound the work on any input.
+  return `text:${normalizeTitle(text.slice(0, 500))}`;
 }
 
 /** Human-graded examples by question, scores as 0..1. */
