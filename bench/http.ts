@@ -65,7 +65,10 @@ const answered = await load(SECONDS, answerOnce);
 const elapsed = (performance.now() - started) / 1000;
 const answerRps = answered.length / elapsed;
 const answerP99 = pct(answered.map((a) => a.ms), 99);
-const bad = answered.filter((a) => a.status !== 200).length;
+// 200: graded before answering; 202: stored, graded a moment later (the grader was busy). Both
+// are the endpoint doing its job; anything else is an error.
+const accepted = answered.filter((a) => a.status === 202).length;
+const bad = answered.filter((a) => a.status !== 200 && a.status !== 202).length;
 
 // 3. Page GETs while nothing else runs.
 const s = any() ?? (await newSession());
@@ -91,9 +94,9 @@ const ok = (c: boolean) => (c ? 'ok' : 'MISSED');
 console.log(`bare Hono handler: ${bareRps.toFixed(0)} req/s (${CONNECTIONS} connections, ${SECONDS} s); with one SQLite INSERT: ${insertRps.toFixed(0)} req/s (${((100 * insertRps) / bareRps).toFixed(0)}%)`);
 console.log(
   `answer endpoint: ${answerRps.toFixed(0)} answers/s = ${((100 * answerRps) / bareRps).toFixed(0)}% of bare (target >= 50%: ${ok(answerRps >= bareRps / 2)}); ` +
-    `${((100 * answerRps) / insertRps).toFixed(0)}% of bare + INSERT; p50 ${pct(answered.map((a) => a.ms), 50).toFixed(1)} ms, p99 ${answerP99.toFixed(1)} ms (target <= 100: ${ok(answerP99 <= 100)}); non-200: ${bad}`,
+    `${((100 * answerRps) / insertRps).toFixed(0)}% of bare + INSERT; p50 ${pct(answered.map((a) => a.ms), 50).toFixed(1)} ms, p99 ${answerP99.toFixed(1)} ms (target <= 100: ${ok(answerP99 <= 100)}); 202 (graded after): ${accepted}; errors: ${bad}`,
 );
 console.log(`page GETs: p99 ${pageP99.toFixed(1)} ms over ${pages.length} (chat page p99 ${chatP99.toFixed(1)} ms) (target <= 20: ${ok(pageP99 <= 20)})`);
 console.log(`server RSS: ${rss.map(([n, mb]) => `${n}:${mb.toFixed(0)}MB`).join(' ')}; 10k vs 5k: ${((100 * at10k) / at5k - 100).toFixed(1)}% (target within 20%: ${ok(at10k <= at5k * 1.2)})`);
-if (answerRps < bareRps / 2 || answerP99 > 100 || pageP99 > 20 || at10k > at5k * 1.2) process.exitCode = 1;
+if (bad > 0 || answerRps < bareRps / 2 || answerP99 > 100 || pageP99 > 20 || at10k > at5k * 1.2) process.exitCode = 1;
 agent.destroy();
