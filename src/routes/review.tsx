@@ -32,7 +32,6 @@ const OverrideBody = z
   .strict();
 const NoteBody = z.object({ text: z.string() }).strict();
 
-
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const today = () => new Date().toISOString().slice(0, 10);
 
