@@ -107,6 +107,11 @@
     if (action && !document.querySelector('.turn.current textarea')) action.focus();
   });
 
+  // The candidate link, shown once: one click selects all of it, ready to copy.
+  document.addEventListener('focusin', (e) => {
+    if (e.target instanceof HTMLInputElement && e.target.closest('.link-card')) e.target.select();
+  });
+
   // An interviewer-run session. The candidate was told (on the page) that large pastes and
   // leaving the tab are recorded; the page follows the interviewer's moves by reloading, after
   // saving the draft so nothing typed is lost.
