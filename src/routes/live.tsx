@@ -79,17 +79,19 @@ export function liveRoutes(deps: Deps) {
     };
   };
 
-  app.get('/interviews', (c) => {
-    const rows = deps.db
+  /** The latest interviewer-run sessions, every interviewer's (a team shares its interviews). */
+  const assistedRows = () =>
+    deps.db
       .select({ session: sessions, interviewer: users.name, answered: sql<number>`(select count(*) from ${turns} where ${turns.sessionId} = ${sessions.id} and ${turns.status} = 'answered')` })
       .from(sessions)
       .leftJoin(users, eq(sessions.interviewerId, users.id))
       .where(eq(sessions.mode, 'assisted'))
       .orderBy(desc(sessions.createdAt))
       .limit(100)
-      .all();
-    return c.html(<InterviewsPage ctx={page(c)} rows={rows.map((r) => ({ ...r, interviewer: r.interviewer ?? '—' }))} topicCounts={deps.bank.topicCounts()} />);
-  });
+      .all()
+      .map((r) => ({ ...r, interviewer: r.interviewer ?? '—' }));
+
+  app.get('/interviews', (c) => c.html(<InterviewsPage ctx={page(c)} rows={assistedRows()} topicCounts={deps.bank.topicCounts()} />));
 
   app.get('/interviews/questions', (c) => {
     const q = (c.req.query('q') ?? '').trim().slice(0, 100);
@@ -104,8 +106,8 @@ export function liveRoutes(deps: Deps) {
       return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
     };
     const candidate = (list('candidate')[0] ?? '').trim();
-    const fail = (error: string) => c.html(<InterviewsPage ctx={page(c)} rows={[]} topicCounts={deps.bank.topicCounts()} error={error} />, 422);
-    if (!candidate) return fail(page(c).t.candidateName + ': ' + (page(c).lang === 'zh' ? '请填写候选人姓名' : 'enter the candidate’s name'));
+    const fail = (error: string) => c.html(<InterviewsPage ctx={page(c)} rows={assistedRows()} topicCounts={deps.bank.topicCounts()} error={error} />, 422);
+    if (!candidate) return fail(page(c).t.candidateNameRequired);
     const picked = list('question_id');
     const created = interviews.create({
       mode: 'assisted',

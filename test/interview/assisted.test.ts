@@ -75,7 +75,12 @@ describe('creating an interviewer-run session', () => {
 
   it('needs the candidate name and the CSRF token', async () => {
     const t = await setup();
-    expect((await t.interviewer.req('POST', '/interviews', { candidate: ' ' })).status).toBe(422);
+    await t.create({ candidate: '已有的', question_id: ['q_22712696'] });
+    const blank = await t.interviewer.req('POST', '/interviews', { candidate: ' ' });
+    expect(blank.status).toBe(422);
+    const html = await blank.text();
+    expect(html).toContain('请填写候选人的姓名');
+    expect(html).toContain('已有的'); // the list stays on the page
     expect((await t.interviewer.req('POST', '/interviews', { candidate: 'X' }, { csrf: false })).status).toBe(403);
   });
 
