@@ -15,6 +15,8 @@ export function prepareQueries(db: Db) {
       .set({ ...set, updatedAt: p('at') as never })
       .where(eq(grades.id, p('id')))
       .prepare();
+  // A grade without its JSON (result, flags): what a page needs to know whether it changed.
+  const { result: _result, flags: _flags, ...gradeState } = getTableColumns(grades);
   /** An INSERT of every column of `table`, each from the placeholder of the same name. */
   const insertAll = <T extends typeof turns | typeof grades>(table: T) =>
     db
@@ -77,6 +79,13 @@ export function prepareQueries(db: Db) {
       .where(and(eq(grades.turnId, p('tid')), eq(grades.origin, 'answer')))
       .orderBy(desc(grades.createdAt))
       .limit(1)
+      .prepare(),
+    gradeStatesOfSession: db
+      .select(gradeState)
+      .from(grades)
+      .innerJoin(turns, eq(grades.turnId, turns.id))
+      .where(and(eq(turns.sessionId, p('sid')), eq(grades.origin, 'answer')))
+      .orderBy(grades.createdAt)
       .prepare(),
     gradesOfSession: db
       .select({ grade: grades })

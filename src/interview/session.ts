@@ -276,9 +276,16 @@ export class Interviews {
     return this.q.gradeById.get({ id: gradeId });
   }
 
-  /** The latest grade of every turn of a session, by turn id. */
-  gradesOf(sessionId: string): Map<string, GradeRow> {
+  /**
+   * The latest grade of every turn of a session, by turn id. `light` reads no result JSON (result
+   * null, flags empty): enough to know a grade's state, a tenth of the cost for a long session.
+   */
+  gradesOf(sessionId: string, opts: { light?: boolean } = {}): Map<string, GradeRow> {
     const out = new Map<string, GradeRow>();
+    if (opts.light) {
+      for (const g of this.q.gradeStatesOfSession.all({ sid: sessionId })) out.set(g.turnId, { ...g, result: null, flags: [] });
+      return out;
+    }
     for (const { grade } of this.q.gradesOfSession.all({ sid: sessionId })) out.set(grade.turnId, grade);
     return out;
   }

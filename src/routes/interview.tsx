@@ -11,7 +11,7 @@ import { DIFFICULTIES, KINDS, TOPICS, type Difficulty, type Kind, type Topic } f
 import type { Deps, Env } from '../app.tsx';
 import type { Grade } from '../grading/types.ts';
 import { CANDIDATE_CHANGES } from '../interview/events.ts';
-import { isRefusal, type Interviews, type Session, type Turn } from '../interview/session.ts';
+import { isRefusal, type GradeRow, type Interviews, type Session, type Turn } from '../interview/session.ts';
 import { summaryOf } from '../interview/summary.ts';
 import { MessagePage } from '../../views/bank.tsx';
 import type { PageContext } from '../../views/layout.tsx';
@@ -22,16 +22,20 @@ type SessionEnv = Env & { Variables: Env['Variables'] & { session: Session } };
 const cookieName = (sid: string) => `s_${sid}`;
 const only = <T extends string>(values: string[], known: readonly T[]) => values.filter((v): v is T => (known as readonly string[]).includes(v));
 
-/** Everything a turn's fragment needs to render. */
-export function turnViews(interviews: Interviews, session: Session): TurnView[] {
+/** Does this graded turn offer the candidate its suggested follow-up? */
+const offersFollowUp = (turn: Turn, grade: GradeRow | undefined) => !turn.followUpOf && grade?.status === 'done' && !!(grade.result as Grade | null)?.followUp;
+
+/**
+ * Everything a turn's fragment needs to render. `grades` may be the light rows (no result), for a
+ * page that renders only what its cache of settled turns lacks (see withFullGrade).
+ */
+export function turnViews(interviews: Interviews, session: Session, grades = interviews.gradesOf(session.id)): TurnView[] {
   const ts = interviews.turns(session.id);
-  const gs = interviews.gradesOf(session.id);
   let position = 0;
   return ts.map((turn, i) => {
     if (!turn.followUpOf) position++;
-    const grade = gs.get(turn.id);
+    const grade = grades.get(turn.id);
     const current = i === ts.length - 1 && session.status === 'active';
-    const result = grade?.result as Grade | null | undefined;
     return {
       turn,
       grade,
@@ -42,7 +46,7 @@ export function turnViews(interviews: Interviews, session: Session): TurnView[] 
       current,
       idempotencyKey: current && turn.status === 'asked' ? randomBytes(12).toString('base64url') : undefined,
       deadline: current ? interviews.deadline(session, turn) : undefined,
-      hasFollowUp: !turn.followUpOf && grade?.status === 'done' && !!result?.followUp,
+      hasFollowUp: offersFollowUp(turn, grade),
       lastPlanned: position >= session.plan.length,
       assisted: session.mode === 'assisted',
       paused: current && !!session.pausedAt,
@@ -125,13 +129,18 @@ export function interviewRoutes(deps: Deps) {
     if (v.current || !over) return undefined;
     return [ctx.lang, v.turn.id, v.turn.status, g?.id, g?.status, g?.updatedAt, v.hints.length, v.position, v.planned, v.assisted].join('|');
   };
+  /** The view with its grade read in full (the page started from the light rows). */
+  const withFullGrade = (v: TurnView): TurnView => {
+    const grade = v.grade && interviews.gradeById(v.grade.id);
+    return { ...v, grade, hasFollowUp: offersFollowUp(v.turn, grade) };
+  };
   const renderTurn = (ctx: PageContext, sid: string, v: TurnView) => {
     const key = settledKey(ctx, v);
-    if (!key) return <TurnBlock ctx={ctx} sid={sid} v={v} />;
+    if (!key) return <TurnBlock ctx={ctx} sid={sid} v={withFullGrade(v)} />;
     let html = settled.get(key);
     if (html === undefined) {
       if (settled.size >= 20_000) settled.delete(settled.keys().next().value!);
-      settled.set(key, (html = String(<TurnBlock ctx={ctx} sid={sid} v={v} />)));
+      settled.set(key, (html = String(<TurnBlock ctx={ctx} sid={sid} v={withFullGrade(v)} />)));
     }
     return raw(html);
   };
@@ -140,7 +149,9 @@ export function interviewRoutes(deps: Deps) {
     const s = c.get('session');
     if (s.status === 'finished') return c.redirect(`/s/${s.id}/summary`, 303);
     const ctx = page(c);
-    return c.html(<ChatPage ctx={ctx} session={s} turns={turnViews(interviews, s).map((v) => renderTurn(ctx, s.id, v))} />);
+    // Grades as light rows: a settled turn's HTML is cached, so its grade need not be read again.
+    const views = turnViews(interviews, s, interviews.gradesOf(s.id, { light: true }));
+    return c.html(<ChatPage ctx={ctx} session={s} turns={views.map((v) => renderTurn(ctx, s.id, v))} />);
   });
 
   const message = (c: Context<SessionEnv>, text: string, status: 409 | 413 | 422) => c.text(text, status);

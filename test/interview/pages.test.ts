@@ -125,6 +125,22 @@ describe('the chat page', () => {
     expect(last.headers.get('hx-redirect')).toBe(`/s/${sid}/summary`);
   });
 
+  it('shows a settled turn the same from its kept HTML as when first rendered, with its grade and hints', async () => {
+    const { req, start, services } = setup();
+    const { sid } = await start();
+    await req('POST', `/s/${sid}/hint`);
+    await req('POST', `/s/${sid}/answer`, { answer: STRONG, idempotency_key: 'k' });
+    await services.runner.idle();
+    await req('POST', `/s/${sid}/next`);
+    const settledTurn = (html: string) => /<section class="turn" id="turn-[\s\S]*?<\/section>/.exec(html)![0];
+    const first = settledTurn(await (await req('GET', `/s/${sid}`)).text());
+    const again = settledTurn(await (await req('GET', `/s/${sid}`)).text());
+    expect(again).toBe(first);
+    expect(first).toContain(lock.hints[0]!);
+    expect(first).toContain('SET lock_key token NX PX 30000');
+    expect(first).toMatch(/class="score \w+"[^>]*><strong>\d/);
+  });
+
   it('escapes everything a candidate types', async () => {
     const { req, start, services } = setup();
     const { sid } = await start();
