@@ -61,6 +61,7 @@ export interface NewSession {
 }
 
 const newId = (bytes: number) => randomBytes(bytes).toString('base64url');
+const hashToken = (token: string) => createHash('sha256').update(token).digest();
 
 /** A grade row waiting for the grader: for a new answer, or a regrade beside the original. */
 export function pendingGrade(turn: Pick<Turn, 'id' | 'hintsUsed'>, origin: GradeRow['origin'], now: number): GradeRow {
@@ -83,8 +84,6 @@ export function pendingGrade(turn: Pick<Turn, 'id' | 'hintsUsed'>, origin: Grade
     origin,
   };
 }
-const hashToken = (token: string) => createHash('sha256').update(token).digest();
-
 export interface InterviewDeps {
   db: Db;
   bank: BankStore;
@@ -115,8 +114,8 @@ export class Interviews {
     this.events.emit(sessionId, change);
   }
 
-  /** Refuse a candidate's move that the interviewer makes in an assisted session. */
-  candidateMay(session: Session): Refusal | undefined {
+  /** The refusal for a candidate's move (next, hint, follow-up, finish) that an assisted session leaves to the interviewer. */
+  refuseIfInterviewerLeads(session: Session): Refusal | undefined {
     return session.mode === 'assisted' ? INTERVIEWER_LEADS : undefined;
   }
 

@@ -236,7 +236,7 @@ export function apiRoutes(deps: Deps) {
   app.post(
     '/sessions/:id/next',
     withSession(async (c, s) => {
-      const lead = interviews.candidateMay(s);
+      const lead = interviews.refuseIfInterviewerLeads(s);
       if (lead) return refuse(c, lead);
       const b = await jsonBody(c, NextBody);
       if (b instanceof Response) return b;
@@ -257,7 +257,7 @@ export function apiRoutes(deps: Deps) {
   app.post(
     '/sessions/:id/follow-up',
     withSession((c, s) => {
-      const lead = interviews.candidateMay(s);
+      const lead = interviews.refuseIfInterviewerLeads(s);
       if (lead) return refuse(c, lead);
       const r = interviews.followUp(s);
       if (isRefusal(r)) return refuse(c, r);
@@ -268,7 +268,7 @@ export function apiRoutes(deps: Deps) {
   app.post(
     '/sessions/:id/hint',
     withSession((c, s) => {
-      const lead = interviews.candidateMay(s);
+      const lead = interviews.refuseIfInterviewerLeads(s);
       if (lead) return refuse(c, lead);
       const r = interviews.hint(s);
       if (isRefusal(r)) return refuse(c, r);
@@ -279,7 +279,7 @@ export function apiRoutes(deps: Deps) {
   app.post(
     '/sessions/:id/finish',
     withSession((c, s) => {
-      const lead = interviews.candidateMay(s);
+      const lead = interviews.refuseIfInterviewerLeads(s);
       if (lead) return refuse(c, lead);
       interviews.finish(s);
       return c.json({ status: 'finished' });

@@ -177,7 +177,7 @@ export function interviewRoutes(deps: Deps) {
 
   // In an assisted session these moves are the interviewer's (see routes/live.tsx).
   const candidateLeads: MiddlewareHandler<SessionEnv> = async (c, next) => {
-    const lead = interviews.candidateMay(c.get('session'));
+    const lead = interviews.refuseIfInterviewerLeads(c.get('session'));
     if (lead) return c.text(lead.message, 409);
     await next();
   };
