@@ -106,7 +106,7 @@ export class GradingThreads {
     if (best === undefined) return void this.waiting.push(r);
     const i = best;
     const thread = this.threads[i]!;
-    r.pending.timer = setTimeout(() => this.restart(i, thread, `grading took longer than ${this.timeoutMs} ms`), this.timeoutMs);
+    r.pending.timer = setTimeout(() => this.restart(i, thread, `grading took longer than ${this.timeoutMs} ms`, 'ended'), this.timeoutMs);
     thread.pending.set(r.id, r.pending);
     thread.worker.postMessage({ id: r.id, input: r.input } satisfies ToThread);
   }
@@ -133,13 +133,14 @@ export class GradingThreads {
     return thread;
   }
 
-  private restart(i: number, thread: Thread, reason: string) {
+  /** `ended`: we stopped it (a grade ran too long), so it starts again at once; `died`: it failed on its own. */
+  private restart(i: number, thread: Thread, reason: string, how: 'died' | 'ended' = 'died') {
     if (this.closed || this.threads[i] !== thread) return; // already replaced
     this.threads[i] = undefined;
     this.fail(thread, reason);
     void thread.worker.terminate();
     // A thread that cannot even start (a broken install) must not be restarted in a tight loop.
-    const young = Date.now() - thread.startedAt < QUICK_DEATH_MS;
+    const young = how === 'died' && Date.now() - thread.startedAt < QUICK_DEATH_MS;
     this.pause[i] = young ? Math.min(MAX_PAUSE_MS, (this.pause[i] || 250) * 2) : 0;
     if (young) console.error(JSON.stringify({ level: 'error', msg: 'grading thread died soon after starting; starting it again after a pause', reason, pauseMs: this.pause[i] }));
     setTimeout(() => {

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.ts';
 import { statsFor } from '../../src/grading/batch.ts';
 import { gradeAnswer, type GradeInput, type Stage } from '../../src/grading/grade.ts';
 import { GradingThreads } from '../../src/grading/threads.ts';
+import type { Grade } from '../../src/grading/types.ts';
 import { chatCompletion, startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai.ts';
 import { bank } from '../helpers/app.ts';
 import { lock, STRONG } from '../helpers/rubrics.ts';
@@ -39,10 +40,22 @@ describe('grading threads', () => {
     const failures: Array<[string, number | undefined]> = [];
     threads = new GradingThreads(loadConfig({ SANDBOX_UID_BASE: '62210', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: fake.url, LLM_TIMEOUT_MS: '600000', LLM_MAX_ATTEMPTS: '1' }), 1, 4000);
     threads.onLlmFailure = (kind, status) => failures.push([kind, status]);
-    await expect(threads.grade(input)).rejects.toThrow('grading took longer than 4000 ms');
-    // The thread was replaced; the next grade runs (the judge answers 500: the checks grade it).
-    const next = await threads.grade(input);
-    expect(next.flags).toContain('llm_failed');
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => logged.push(line);
+    const started = Date.now();
+    let next: Grade | undefined;
+    try {
+      await expect(threads.grade(input)).rejects.toThrow('grading took longer than 4000 ms');
+      // The thread was replaced at once (we ended it; it did not die); the next grade runs
+      // (the judge answers 500: the checks grade it).
+      next = await threads.grade(input);
+    } finally {
+      console.error = original;
+    }
+    expect(logged).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(next!.flags).toContain('llm_failed');
     expect(failures).toEqual([['status', 500]]);
   }, 20_000);
 
