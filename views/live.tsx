@@ -438,7 +438,7 @@ export function LiveState(props: { ctx: PageContext; session: Session; answered:
   );
 }
 
-export function LivePage(props: { ctx: PageContext; session: Session; link?: string; state: Child; turns: Child; steer: Child }) {
+export function LivePage(props: { ctx: PageContext; session: Session; link?: string; state: Child; turns: Child[]; steer: Child }) {
   const { ctx, session } = props;
   const t = ctx.t;
   return (
@@ -463,7 +463,7 @@ export function LivePage(props: { ctx: PageContext; session: Session; link?: str
         {props.steer}
       </div>
       {/* Every change in the session arrives here as partials that replace what changed. */}
-      {session.status === 'active' && <div hx-sse:connect={`/live/${session.id}/events`} hx-sse:close="done" hx-swap="none"></div>}
+      {session.status === 'active' && <div hx-sse:connect={`/live/${session.id}/events?turns=${props.turns.length}`} hx-sse:close="done" hx-swap="none"></div>}
     </Layout>
   );
 }

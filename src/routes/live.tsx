@@ -191,13 +191,24 @@ export function liveRoutes(deps: Deps) {
         wake();
       });
       const partial = (target: string, swap: string, body: string) => `<hx-partial hx-target="${target}" hx-swap="${swap}">${body}</hx-partial>`;
+      // What the browser already shows: the turns the page was rendered with (?turns=N), or after
+      // a lost connection the turns it had heard of (each message's id is the turn count; the
+      // browser sends the last one back as Last-Event-ID). A freshly rendered page is current; a
+      // page that lost its connection may have missed anything, so its turns, head and steering
+      // panel are sent again. Turns it never had are appended either way.
+      const lastHeard = c.req.header('last-event-id');
+      const known = Number(lastHeard ?? c.req.query('turns') ?? 0) || 0;
+      const present = new Set<string>();
       try {
-        // What the page showed when it was rendered counts as sent.
-        for (const v of liveTurns(interviews, first)) {
+        for (const [i, v] of liveTurns(interviews, first).entries()) {
+          if (i >= known) break;
+          present.add(v.turn.id);
+          if (lastHeard !== undefined) continue;
           sent.set(v.turn.id, await html(<ObservedTurn ctx={ctx} session={first} v={v} />));
           if (v.grade?.status === 'done') graded.add(v.turn.id);
         }
-        sent.set('state', await html(renderState(ctx, first)));
+        if (lastHeard === undefined) sent.set('state', await html(renderState(ctx, first)));
+        else steerKey = '';
         while (open) {
           if (dirty) {
             dirty = false;
@@ -209,9 +220,10 @@ export function liveRoutes(deps: Deps) {
             for (const v of liveTurns(interviews, s)) {
               const body = await html(<ObservedTurn ctx={ctx} session={s} v={v} />);
               const before = sent.get(v.turn.id);
-              if (before === undefined) parts.push(partial('#live-turns', 'beforeend', await html(<LiveTurnBlock ctx={ctx} session={s} v={v} annotations={annotationsOf(v)} />)));
+              if (before === undefined && !present.has(v.turn.id)) parts.push(partial('#live-turns', 'beforeend', await html(<LiveTurnBlock ctx={ctx} session={s} v={v} annotations={annotationsOf(v)} />)));
               else if (before !== body) parts.push(partial(`#observed-${v.turn.id}`, 'outerHTML', body));
               sent.set(v.turn.id, body);
+              present.add(v.turn.id);
               if (v.grade?.status === 'done' && !graded.has(v.turn.id)) {
                 graded.add(v.turn.id);
                 if (before !== undefined) parts.push(partial(`#ann-${v.turn.id}`, 'outerHTML', await html(annotationsOf(v))));
@@ -225,7 +237,7 @@ export function liveRoutes(deps: Deps) {
               steerKey = steerState(steer);
               parts.push(partial('#steer', 'outerHTML', await html(<SteerPanel ctx={ctx} s={steer} />)));
             }
-            if (parts.length) await stream.writeSSE({ data: parts.join('') });
+            if (parts.length) await stream.writeSSE({ id: String(present.size), data: parts.join('') });
             if (s.status === 'finished') {
               await stream.writeSSE({ event: 'done', data: '' });
               break;

@@ -281,6 +281,29 @@ describe('the live view', () => {
     expect(t.services.interviews.get(sid)!.status).toBe('finished');
   });
 
+  it('catches a live view up after a lost connection: stale turns replaced, missed ones appended, never doubled', async () => {
+    const t = await setup();
+    const { sid, link } = await t.create();
+    await t.join(link);
+    const first = t.services.interviews.current(sid)!;
+    // While the interviewer's connection is down (it had heard of one turn): an answer, then a follow-up.
+    await t.candidate('POST', `/s/${sid}/answer`, { answer: STRONG, idempotency_key: 'k' });
+    await t.services.runner.idle();
+    await t.interviewer.req('POST', `/live/${sid}/follow-up`, { text: '如果锁过期了怎么办？' });
+    const res = await t.app.request(`http://localhost/live/${sid}/events?turns=1`, { headers: { cookie: t.interviewer.cookie, 'last-event-id': '1' } });
+    const reader = res.body!.getReader();
+    let message = '';
+    while (!message.includes('\n\n')) message += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(message).toMatch(/^id: 2$/m);
+    expect(message).toContain(`<hx-partial hx-target="#observed-${first.id}" hx-swap="outerHTML">`);
+    expect(message).toContain('SET lock_key token NX PX 30000');
+    expect(message.match(/hx-target="#live-turns" hx-swap="beforeend"/g)).toHaveLength(1);
+    expect(message).toContain('如果锁过期了怎么办？');
+    expect(message).toContain('hx-target="#steer"');
+    expect(message).toContain('hx-target="#live-state"');
+  });
+
   it('tells the candidate page to follow when the interviewer steers', async () => {
     const t = await setup();
     const { sid, link } = await t.create();
