@@ -138,11 +138,18 @@
     const sid = assisted();
     if (!sid || !window.EventSource) return;
     const events = new EventSource(`/s/${sid}/events`);
-    events.addEventListener('changed', async () => {
+    const follow = async () => {
       events.close();
       const box = document.querySelector('.turn.current textarea[name=answer]');
       if (box) await post(`/s/${sid}/draft`, { answer: box.value });
       location.reload();
+    };
+    events.addEventListener('changed', follow);
+    // Back after a lost connection: the interviewer may have moved on meanwhile.
+    let opened = false;
+    events.addEventListener('open', () => {
+      if (opened) follow();
+      opened = true;
     });
   });
 })();
