@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts } from '../../src/accounts/accounts.ts';
 import { openDatabase } from '../../src/db/index.ts';
-import { startServer, type Server } from '../helpers/server.ts';
+import { freePort, startServer, type Server } from '../helpers/server.ts';
 import { PASSWORD } from '../helpers/staff.ts';
 
 const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -156,4 +156,33 @@ describe('an interviewer-run interview in Chromium', () => {
     expect((await hr.page.goto(`${server.url}/live/${sid}`))!.status()).toBe(403);
     await hr.page.context().close();
   }, 120_000);
+
+  it('keeps the candidate page with the interviewer across a restart of the service', async () => {
+    const port = String(await freePort());
+    let own = await startServer({ RUBRICS_DIR: RUBRICS, SANDBOX_UID_BASE: '62020', PORT: port });
+    const db = openDatabase(own.dbPath);
+    const accounts = new Accounts(db);
+    await accounts.add({ email: 'lead@example.com', role: 'interviewer', password: PASSWORD });
+    const login = await accounts.login('lead@example.com', PASSWORD, 'test');
+    db.$client.close();
+    if (!('token' in login)) throw new Error('no login');
+    const staff = { cookie: `login=${login.token}`, origin: own.url, 'x-csrf-token': login.staff.csrf, 'content-type': 'application/x-www-form-urlencoded' };
+    const created = await fetch(`${own.url}/interviews`, { method: 'POST', headers: staff, body: new URLSearchParams({ candidate: 'R', question_id: 'q_22712696' }), redirect: 'manual' });
+    const sid = created.headers.get('location')!.replace('/live/', '');
+    const live = await (await fetch(`${own.url}/live/${sid}`, { headers: { cookie: `${staff.cookie}; ${created.headers.get('set-cookie')!.split(';')[0]}` } })).text();
+    const link = /value="(http:[^"]+)"/.exec(live)![1]!.replaceAll('&amp;', '&');
+
+    const cand = await newPage();
+    await cand.page.goto(link);
+    await cand.page.locator('textarea[name=answer]').fill('写到一半的答案');
+    await cand.page.waitForResponse((r) => r.url().endsWith('/draft'));
+    // The service dies and comes back; meanwhile the interviewer gives a hint.
+    await own.stop('SIGKILL');
+    own = await startServer({ RUBRICS_DIR: RUBRICS, SANDBOX_UID_BASE: '62020', PORT: port }, own.dbPath);
+    expect((await fetch(`${own.url}/live/${sid}/hint`, { method: 'POST', headers: staff, body: '' })).status).toBe(200);
+    await expect.poll(() => cand.page.locator('.hints').textContent(), { timeout: 20_000 }).toContain('想想持有锁的进程崩溃了会发生什么');
+    expect(await cand.page.locator('textarea[name=answer]').inputValue()).toBe('写到一半的答案');
+    await cand.page.context().close();
+    await own.stop();
+  }, 60_000);
 });
