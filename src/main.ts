@@ -11,6 +11,9 @@ import { formatProblem, loadRubrics } from './rubrics/load.ts';
 import { jsonLines, Observer } from './observe.ts';
 import { buildServices } from './services.ts';
 
+/** How long requests in flight get to finish when the service is asked to stop. */
+const STOP_GRACE_MS = 3000;
+
 function main() {
   const config = loadConfig();
   const bank = BankStore.load(config.BANK_PATH);
@@ -43,12 +46,19 @@ function main() {
     console.error(`mianshi cannot listen on ${config.HOST}:${config.PORT}: ${e.message}${hint}`);
     process.exit(1);
   });
-  const stop = () =>
+  // Stop taking requests, let those in flight finish (a few seconds at most: live views and
+  // candidate pages hold event streams open forever), then close the grading threads and the
+  // database. Grades not finished are pending in the database and resume at the next start.
+  const stop = () => {
     server.close(async () => {
       await threads?.close();
       db.$client.close();
       process.exit(0);
     });
+    const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+    http.closeIdleConnections?.();
+    setTimeout(() => http.closeAllConnections?.(), STOP_GRACE_MS).unref();
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -89,3 +89,17 @@ describe('kill -9', () => {
     await server.stop();
   }, 30_000);
 });
+
+describe('SIGTERM', () => {
+  it('stops within a few seconds even while a live event stream is open', async () => {
+    const server = await startServer({ SANDBOX_UID_BASE: '61945' });
+    const s = (await (await fetch(`${server.url}/api/sessions`, json({ question_ids: ['q_22712696'] }))).json()) as { id: string; token: string };
+    // The candidate page's event stream stays open until the client leaves.
+    const stream = await fetch(`${server.url}/s/${s.id}/events`, { headers: { cookie: `s_${s.id}=${s.token}` } });
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const started = Date.now();
+    await server.stop('SIGTERM');
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(server.process.exitCode).toBe(0);
+  }, 30_000);
+});
