@@ -41,9 +41,18 @@ export async function startServer(env: Record<string, string> = {}, dbPath?: str
     env: { PATH: process.env.PATH!, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: db, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // A test that fails before stop() must not leave a server running after the test run.
+  // A test that fails before stop() must not leave a server running after the test run: killed
+  // when the test ends (inside a vitest test) and when this process exits.
   running.add(child);
   child.once('exit', () => running.delete(child));
+  if (process.env.VITEST) {
+    const { onTestFinished } = await import('vitest');
+    try {
+      onTestFinished(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
+    } catch {
+      // Started in beforeAll: its afterAll stops it.
+    }
+  }
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
