@@ -2,6 +2,7 @@
 // JavaScript, prepared ~4 µs, and the answer endpoint runs several (see bench/http.ts).
 import { and, count, desc, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/index.ts';
 import { grades, sessions, signals, turns } from '../db/schema.ts';
 
@@ -15,6 +16,9 @@ export function prepareQueries(db: Db) {
       .set({ ...set, updatedAt: p('at') as never })
       .where(eq(grades.id, p('id')))
       .prepare();
+  // A session or a turn is changed one at a time too (:id).
+  const updateSession = (set: SQLiteUpdateSetSource<typeof sessions>) => db.update(sessions).set(set).where(eq(sessions.id, p('id'))).prepare();
+  const updateTurn = (set: SQLiteUpdateSetSource<typeof turns>) => db.update(turns).set(set).where(eq(turns.id, p('id'))).prepare();
   // A grade without its JSON (result, flags): what a page needs to know whether it changed.
   const { result: _result, flags: _flags, ...gradeState } = getTableColumns(grades);
   /** An INSERT of every column of `table`, each from the placeholder of the same name. */
@@ -27,11 +31,7 @@ export function prepareQueries(db: Db) {
     insertTurn: insertAll(turns),
     insertGrade: insertAll(grades),
     sessionById: db.select().from(sessions).where(eq(sessions.id, p('id'))).prepare(),
-    finishSession: db
-      .update(sessions)
-      .set({ status: 'finished', finishedAt: p('at') as never })
-      .where(eq(sessions.id, p('id')))
-      .prepare(),
+    finishSession: updateSession({ status: 'finished', finishedAt: p('at') as never }),
 
     turnById: db.select().from(turns).where(eq(turns.id, p('id'))).prepare(),
     turnsOf: db.select().from(turns).where(eq(turns.sessionId, p('sid'))).orderBy(turns.seq).prepare(),
@@ -46,30 +46,18 @@ export function prepareQueries(db: Db) {
       .from(turns)
       .where(and(eq(turns.sessionId, p('sid')), isNull(turns.followUpOf)))
       .prepare(),
-    answerTurn: db
-      .update(turns)
-      .set({
-        answer: p('answer') as never,
-        language: p('language') as never,
-        status: 'answered',
-        answeredAt: p('at') as never,
-        timeTakenMs: p('ms') as never,
-        idempotencyKey: p('key') as never,
-        draft: null,
-      })
-      .where(eq(turns.id, p('id')))
-      .prepare(),
-    skipTurn: db.update(turns).set({ status: 'skipped', draft: null }).where(eq(turns.id, p('id'))).prepare(),
-    setDraft: db
-      .update(turns)
-      .set({ draft: p('draft') as never })
-      .where(eq(turns.id, p('id')))
-      .prepare(),
-    setHints: db
-      .update(turns)
-      .set({ hintsUsed: p('n') as never })
-      .where(eq(turns.id, p('id')))
-      .prepare(),
+    answerTurn: updateTurn({
+      answer: p('answer') as never,
+      language: p('language') as never,
+      status: 'answered',
+      answeredAt: p('at') as never,
+      timeTakenMs: p('ms') as never,
+      idempotencyKey: p('key') as never,
+      draft: null,
+    }),
+    skipTurn: updateTurn({ status: 'skipped', draft: null }),
+    setDraft: updateTurn({ draft: p('draft') as never }),
+    setHints: updateTurn({ hintsUsed: p('n') as never }),
 
     gradeById: db.select().from(grades).where(eq(grades.id, p('id'))).prepare(),
     // The grade a turn got when it was answered; regrades (review) are kept beside it, not over it.
@@ -100,31 +88,11 @@ export function prepareQueries(db: Db) {
       .innerJoin(turns, eq(grades.turnId, turns.id))
       .where(eq(grades.id, p('id')))
       .prepare(),
-    setTokenHash: db
-      .update(sessions)
-      .set({ tokenHash: p('hash') as never })
-      .where(eq(sessions.id, p('id')))
-      .prepare(),
-    setPlan: db
-      .update(sessions)
-      .set({ plan: p('plan') as never })
-      .where(eq(sessions.id, p('id')))
-      .prepare(),
-    setPaused: db
-      .update(sessions)
-      .set({ pausedAt: p('at') as never })
-      .where(eq(sessions.id, p('id')))
-      .prepare(),
-    setShareDraft: db
-      .update(sessions)
-      .set({ shareDraft: p('share') as never })
-      .where(eq(sessions.id, p('id')))
-      .prepare(),
-    addPausedMs: db
-      .update(turns)
-      .set({ pausedMs: sql`${turns.pausedMs} + ${p('ms')}` })
-      .where(eq(turns.id, p('id')))
-      .prepare(),
+    setTokenHash: updateSession({ tokenHash: p('hash') as never }),
+    setPlan: updateSession({ plan: p('plan') as never }),
+    setPaused: updateSession({ pausedAt: p('at') as never }),
+    setShareDraft: updateSession({ shareDraft: p('share') as never }),
+    addPausedMs: updateTurn({ pausedMs: sql`${turns.pausedMs} + ${p('ms')}` }),
     signalCount: db
       .select({ n: count() })
       .from(signals)
