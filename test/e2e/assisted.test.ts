@@ -5,10 +5,11 @@
 // test/e2e/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts } from '../../src/accounts/accounts.ts';
 import { openDatabase } from '../../src/db/index.ts';
+import { launchChromium } from '../helpers/browser.ts';
 import { freePort, startServer, type Server } from '../helpers/server.ts';
 import { PASSWORD } from '../helpers/staff.ts';
 
@@ -32,10 +33,7 @@ beforeAll(async () => {
   await new Accounts(db).add({ email: 'lead@example.com', name: '李面试官', role: 'interviewer', password: PASSWORD });
   await new Accounts(db).add({ email: 'hr@example.com', name: 'Reviewer', role: 'reviewer', password: PASSWORD });
   db.$client.close();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
