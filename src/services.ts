@@ -34,6 +34,7 @@ export function buildServices(parts: {
   const runner = new GradeRunner(parts.db, (turnId) => interviews.gradeInput(turnId), grader, parts.concurrency ?? 4, parts.now);
   // Whoever watches a session live sees its grades arrive stage by stage.
   runner.watch((gradeId) => {
+    if (!interviews.events.watched()) return; // no query per grade stage when nobody watches
     const sid = interviews.sessionOfGrade(gradeId);
     if (sid && interviews.events.watched(sid)) interviews.events.emit(sid, 'graded');
   });

@@ -36,7 +36,8 @@ export class SessionEvents {
     for (const l of this.listeners.get(sessionId) ?? []) l(change);
   }
 
-  watched(sessionId: string): boolean {
-    return this.listeners.has(sessionId);
+  /** Is anyone watching this session (or, without an id, any session)? */
+  watched(sessionId?: string): boolean {
+    return sessionId === undefined ? this.listeners.size > 0 : this.listeners.has(sessionId);
   }
 }
